@@ -1,0 +1,57 @@
+// An embedded, in-memory, Faktory-compatible server: for local runs, tests
+// and benchmarks. Not a production server. Thread-safe.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+
+namespace faktory_host::devserver {
+
+struct DevServerOptions {
+    std::string bind = "127.0.0.1:7419";     // port 0 = ephemeral
+    std::string control = "127.0.0.1:7420";  // HTTP control port; empty = no control server; port 0 = ephemeral
+    std::string password;                     // empty = no password
+    std::string tls_cert_file;                // both set = the work port speaks TLS
+    std::string tls_key_file;
+};
+
+class DevServer {
+public:
+    explicit DevServer(DevServerOptions options);
+    ~DevServer();  // stops
+    DevServer(const DevServer&) = delete;
+    DevServer& operator=(const DevServer&) = delete;
+
+    void start();  // throws if a port cannot be bound
+    void stop();
+
+    std::uint16_t port() const;          // the bound work port (after start)
+    std::uint16_t control_port() const;  // the bound control port, 0 when none
+    std::string url() const;             // "tcp://127.0.0.1:<port>" (tcp+tls:// with TLS; no password)
+
+    // The same document GET /stats returns:
+    // {"processed","failed","queues":{name:size},"scheduled":[job],"retries":[job],
+    //  "dead":[job],"working":[job],"workers":[{wid,hostname,pid,labels,state,last_beat,connections}]}
+    Poco::JSON::Object::Ptr stats() const;
+    std::string stats_json() const;
+
+    // As the Web UI does: the next BEAT of `wid` (or of every worker for "all")
+    // answers with this state. Returns false for an unknown wid.
+    bool quiet(const std::string& wid);
+    bool terminate(const std::string& wid);
+
+    // Fault injection for tests.
+    void drop_all_connections();                                  // close every client socket now
+    void delay_replies(std::chrono::milliseconds delay);          // before every reply; 0 = off
+    void refuse_connections_for(std::chrono::milliseconds span);  // accept-then-close new clients
+    void send_garbage_frame();  // the next reply on every connection is garbage instead
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace faktory_host::devserver

@@ -1,0 +1,98 @@
+// A generation: the set of plugins loaded from the plugins directory at one
+// moment, plus its immutable jobtype -> handler map. Running jobs hold a
+// shared_ptr to the generation they started on; the images are unloaded
+// (shutdown export, then close) only when the last reference goes away.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faktory_host::plugins {
+
+// What the host knows of the job being run; borrowed by the plugin for the call.
+struct JobInput {
+    std::string jid;
+    std::string jobtype;
+    std::string queue;
+    std::string args_json;    // a JSON array
+    std::string custom_json;  // a JSON object, "{}" when absent
+    int retry_count = 0;
+};
+
+struct JobOutcome {
+    enum class Status { ack, fail };
+    Status status = Status::ack;
+    std::string errtype;  // set when failed
+    std::string message;
+    std::vector<std::string> backtrace;
+};
+
+enum class LogLevel { debug, info, warning, error };
+
+// Services the worker provides to handlers through the C API table.
+struct HostServices {
+    // Enqueue a new job; returns its jid. Throws on failure.
+    std::function<std::string(std::string_view jobtype, std::string_view args_json, std::string_view queue)> push;
+    // A line from a handler, to be logged with the job's jid and jobtype.
+    std::function<void(LogLevel, const JobInput&, std::string_view message)> log;
+};
+
+struct LoaderOptions {
+    std::filesystem::path dir;
+    bool check_permissions = true;
+    std::map<std::string, std::string> config_json;  // plugin name -> JSON object text
+    std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
+};
+
+struct LoadedPlugin {
+    std::string file;  // file name in the plugins dir
+    std::string name;
+    std::string version;
+    std::vector<std::string> jobtypes;
+};
+
+struct PluginLoadError {
+    std::string file;
+    std::string message;  // names the file and says what to do
+};
+
+struct LoadReport {
+    std::vector<LoadedPlugin> plugins;
+    std::vector<PluginLoadError> errors;
+};
+
+class PluginGeneration {
+public:
+    // Loads every *.so in options.dir (name order, not recursive) from fresh
+    // shadow copies. Bad plugins are recorded in `report` and skipped; the good
+    // ones load. Throws std::runtime_error only when the directory itself is
+    // unusable (missing, unsafe permissions).
+    static std::shared_ptr<PluginGeneration> load(const LoaderOptions& options, LoadReport& report);
+
+    ~PluginGeneration();  // calls each plugin's shutdown export, then unloads
+    PluginGeneration(const PluginGeneration&) = delete;
+    PluginGeneration& operator=(const PluginGeneration&) = delete;
+
+    std::uint64_t number() const;  // 1, 2, ... per process
+    bool handles(std::string_view jobtype) const;
+    std::vector<std::string> jobtypes() const;
+    const std::vector<LoadedPlugin>& plugins() const;
+
+    // Runs the handler for job.jobtype. An unknown jobtype, a handler failure or
+    // a C++ exception all come back as Status::fail; never throws.
+    // `cancel` turns the plugin's cancelled() true.
+    JobOutcome run(const JobInput& job, std::stop_token cancel, const HostServices& services) const;
+
+private:
+    PluginGeneration();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace faktory_host::plugins

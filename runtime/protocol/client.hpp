@@ -1,0 +1,109 @@
+// A connection to a Faktory server speaking the work protocol: handshake
+// (HI/HELLO with pwdhash), producer and consumer commands. Not thread-safe:
+// one Client per thread. Every failure is an exception from errors.hpp.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/job.hpp"
+#include "protocol/server_url.hpp"
+
+namespace faktory_host::protocol {
+
+class Connection;
+
+struct TlsOptions {
+    bool verify_peer = true;  // off only for self-signed test servers, explicitly
+    std::string ca_file;      // PEM bundle; empty = system default CAs
+};
+
+// Sent in HELLO by consumers; producers leave it unset.
+struct WorkerIdentity {
+    std::string hostname;
+    std::string wid;
+    int pid = 0;
+    std::vector<std::string> labels;
+};
+
+struct ClientOptions {
+    ServerUrl url;
+    TlsOptions tls;
+    std::chrono::milliseconds connect_timeout{5000};
+    // Longer than FETCH's 2 s server-side block, so an idle FETCH never times out.
+    std::chrono::milliseconds read_timeout{10000};
+    std::optional<WorkerIdentity> worker;
+};
+
+struct FailureReport {
+    std::string errtype;
+    std::string message;
+    std::vector<std::string> backtrace;
+};
+
+enum class WorkerState { running, quiet, terminate };
+const char* to_string(WorkerState);
+
+struct QueueInfo {
+    std::string name;
+    std::int64_t size = 0;
+};
+
+// INFO, parsed. `raw_json` keeps the whole reply.
+struct ServerInfo {
+    std::int64_t total_processed = 0;
+    std::int64_t total_failures = 0;
+    std::int64_t total_enqueued = 0;
+    std::int64_t total_queues = 0;
+    std::map<std::string, std::int64_t> queues;
+    std::string faktory_version;
+    std::int64_t uptime = 0;
+    std::int64_t connections = 0;
+    std::string raw_json;
+};
+
+class Client {
+public:
+    explicit Client(ClientOptions options);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Opens the socket (TLS when the URL says so) and completes HI/HELLO.
+    // Throws ConnectionError, AuthenticationError, ProtocolError, ServerError.
+    void connect();
+    bool connected() const;
+    // Drops the socket without END (used after an error).
+    void disconnect();
+    // Sends END and closes; never throws.
+    void end();
+
+    void push(const Job& job);
+    // Returns jid -> error text for the rejected jobs; empty when all accepted.
+    std::map<std::string, std::string> push_bulk(const std::vector<Job>& jobs);
+    // Blocks up to ~2 s server-side; std::nullopt when no job was available.
+    std::optional<Job> fetch(const std::vector<std::string>& queues);
+    void ack(const std::string& jid);
+    void fail(const std::string& jid, const FailureReport& report);
+    // Returns what the server wants this worker to be (running = `+OK`).
+    WorkerState beat(const std::string& wid, std::int64_t rss_kb,
+                     std::optional<WorkerState> current_state = std::nullopt);
+    ServerInfo info();
+    void flush();
+    void queue_pause(const std::vector<std::string>& queues);
+    void queue_resume(const std::vector<std::string>& queues);
+    void queue_remove(const std::vector<std::string>& queues);
+    void mutate(const std::string& compact_json);
+
+    const ClientOptions& options() const { return options_; }
+
+private:
+    ClientOptions options_;
+    std::unique_ptr<Connection> connection_;
+};
+
+} // namespace faktory_host::protocol
