@@ -1,0 +1,47 @@
+// The worker process's engine: processor threads (one connection each) in
+// one or more pools, the heartbeat, the lifecycle (running -> draining ->
+// reloading -> running with a new wid; quiet; terminating), and the result
+// ledger that re-sends undelivered ACK/FAIL after reconnecting.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "protocol/client.hpp"
+
+namespace faktory_host::worker {
+
+enum class LifecycleState { starting, running, draining, reloading, quiet, terminating, stopped };
+const char* to_string(LifecycleState);
+
+class WorkerHost {
+public:
+    // `connection` carries the resolved URL, password, TLS and timeouts; its
+    // `worker` identity is filled in by the host (a fresh wid per generation).
+    WorkerHost(config::Config config, protocol::ClientOptions connection);
+    ~WorkerHost();
+    WorkerHost(const WorkerHost&) = delete;
+    WorkerHost& operator=(const WorkerHost&) = delete;
+
+    // Loads the first plugin generation (throws std::runtime_error when the
+    // plugins directory is unusable), connects, and runs until terminated.
+    // Returns the process exit code (0 after an orderly terminate).
+    int run();
+
+    // Thread-safe; meant to be called from a signal-watching thread.
+    void request_reload();     // as if the server said quiet with on_quiet: reload (SIGHUP)
+    void request_quiet();      // quiet and stay quiet until terminated (SIGTSTP)
+    void request_terminate();  // SIGTERM / SIGINT
+
+    // One line per busy processor: pool, thread, jid, jobtype, running for how long (SIGTTIN).
+    std::string describe_busy() const;
+
+    LifecycleState state() const;
+    std::string wid() const;  // the current worker identity
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace faktory_host::worker
