@@ -1,0 +1,115 @@
+// Parsing, masking and environment resolution of Faktory server URLs.
+#include "protocol/server_url.hpp"
+
+#include <cstdlib>
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
+#include "protocol/errors.hpp"
+
+namespace faktory_host::protocol {
+
+namespace {
+
+constexpr std::uint16_t default_port = 7419;
+
+// Where the userinfo (`user:password@`) sits in the raw text, if any. Done on
+// the raw text because Poco decodes userinfo as a whole, which would make a
+// percent-encoded ':' inside the password ambiguous.
+struct UserInfoSpan {
+    std::size_t begin = std::string::npos;  // first byte after "://"
+    std::size_t at = std::string::npos;     // position of '@'
+};
+
+UserInfoSpan find_userinfo(const std::string& text) {
+    UserInfoSpan span;
+    const auto scheme_end = text.find("://");
+    if (scheme_end == std::string::npos) return span;
+    const auto begin = scheme_end + 3;
+    const auto authority_end = text.find_first_of("/?#", begin);
+    const auto at = text.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end - 1);
+    if (at == std::string::npos || at < begin) return span;
+    span.begin = begin;
+    span.at = at;
+    return span;
+}
+
+// The text with everything after the first ':' of the userinfo (or the whole
+// userinfo when there is no ':') replaced by ***; safe to put in an error.
+std::string mask_text(const std::string& text) {
+    const auto span = find_userinfo(text);
+    if (span.at == std::string::npos) return text;
+    const auto colon = text.find(':', span.begin);
+    const auto secret_begin = (colon != std::string::npos && colon < span.at) ? colon + 1 : span.begin;
+    return text.substr(0, secret_begin) + "***" + text.substr(span.at);
+}
+
+[[noreturn]] void bad_url(const std::string& text, const std::string& why) {
+    throw UrlError("invalid Faktory URL \"" + mask_text(text) + "\": " + why +
+                   " (expected tcp://[:password@]host[:port] or tcp+tls://...)");
+}
+
+} // namespace
+
+ServerUrl ServerUrl::parse(const std::string& text) {
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(text);
+    } catch (const Poco::Exception& e) {
+        bad_url(text, e.message().empty() ? e.displayText() : e.message());
+    }
+    ServerUrl url;
+    if (uri.getScheme() == "tcp") {
+        url.tls = false;
+    } else if (uri.getScheme() == "tcp+tls") {
+        url.tls = true;
+    } else {
+        bad_url(text, uri.getScheme().empty() ? "no scheme" : "unsupported scheme \"" + uri.getScheme() + "\"");
+    }
+    if (uri.getHost().empty()) bad_url(text, "no host");
+    if (!uri.getPath().empty() && uri.getPath() != "/") bad_url(text, "a path is not allowed");
+    if (!uri.getRawQuery().empty() || !uri.getFragment().empty()) bad_url(text, "a query or fragment is not allowed");
+    url.host = uri.getHost();
+    url.port = uri.getSpecifiedPort() != 0 ? uri.getSpecifiedPort() : default_port;
+
+    const auto span = find_userinfo(text);
+    if (span.at != std::string::npos) {
+        const std::string userinfo = text.substr(span.begin, span.at - span.begin);
+        const auto colon = userinfo.find(':');
+        if (colon != std::string::npos) {
+            try {
+                Poco::URI::decode(userinfo.substr(colon + 1), url.password);
+            } catch (const Poco::Exception&) {
+                bad_url(text, "the password is not valid percent-encoding");
+            }
+        }
+    }
+    return url;
+}
+
+std::string ServerUrl::masked() const {
+    std::string out = tls ? "tcp+tls://" : "tcp://";
+    if (!password.empty()) out += ":***@";
+    out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    out += ":" + std::to_string(port);
+    return out;
+}
+
+std::optional<std::string> ServerUrl::from_environment() {
+    const char* provider = std::getenv("FAKTORY_PROVIDER");
+    const std::string variable = (provider != nullptr && *provider != '\0') ? provider : "FAKTORY_URL";
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+}
+
+ServerUrl ServerUrl::resolve(const std::optional<std::string>& explicit_url,
+                             const std::optional<std::string>& fallback_url) {
+    if (explicit_url) return parse(*explicit_url);
+    if (auto from_env = from_environment()) return parse(*from_env);
+    if (fallback_url) return parse(*fallback_url);
+    return ServerUrl{};
+}
+
+} // namespace faktory_host::protocol
