@@ -1,0 +1,62 @@
+// One socket to a Faktory server (plain TCP or TLS): writes command lines and
+// reads RESP replies through a buffered, bounded reader. Not thread-safe.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/client.hpp"
+#include "protocol/resp.hpp"
+#include "protocol/server_url.hpp"
+
+namespace Poco::Net {
+class StreamSocket;
+}
+
+namespace faktory_host::protocol {
+
+struct ConnectionOptions {
+    TlsOptions tls;
+    std::chrono::milliseconds connect_timeout{5000};  // TCP connect, and the TLS handshake
+    std::chrono::milliseconds read_timeout{10000};    // any single wait for reply bytes
+    resp::ReaderLimits limits;
+};
+
+// Initializes Poco NetSSL once per process; safe to call from any thread.
+void ensure_ssl_initialized();
+
+class Connection {
+public:
+    // Connects (and completes the TLS handshake when url.tls); throws
+    // ConnectionError naming the masked URL on any failure.
+    Connection(const ServerUrl& url, const ConnectionOptions& options);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Writes "VERB\r\n" or "VERB argument\r\n". An argument holding CR or LF
+    // would smuggle a second command: std::invalid_argument.
+    void send_command(std::string_view verb, std::string_view argument = {});
+    // Writes bytes as they are (tests, odd commands). Throws ConnectionError.
+    void send_raw(std::string_view bytes);
+    // Reads one reply. Throws ConnectionError (closed, timed out, reset) or
+    // ProtocolError (malformed). Either leaves the connection unusable.
+    resp::Value read_reply();
+    // Closes the socket; never throws. Further sends/reads throw ConnectionError.
+    void close() noexcept;
+    bool is_open() const { return open_; }
+
+    const ServerUrl& url() const { return url_; }
+
+private:
+    class SocketSource;
+
+    ServerUrl url_;
+    std::unique_ptr<Poco::Net::StreamSocket> socket_;
+    std::unique_ptr<SocketSource> source_;
+    std::unique_ptr<resp::RespReader> reader_;
+    bool open_ = false;
+};
+
+} // namespace faktory_host::protocol
