@@ -1,0 +1,91 @@
+// The lifecycle state machine.
+#include "worker/lifecycle.hpp"
+
+namespace faktory_host::worker {
+
+const char* to_string(LifecycleState state) {
+    switch (state) {
+    case LifecycleState::starting: return "starting";
+    case LifecycleState::running: return "running";
+    case LifecycleState::draining: return "draining";
+    case LifecycleState::reloading: return "reloading";
+    case LifecycleState::quiet: return "quiet";
+    case LifecycleState::terminating: return "terminating";
+    case LifecycleState::stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+LifecycleState Lifecycle::state() const {
+    std::lock_guard lock(mutex_);
+    return state_;
+}
+
+bool Lifecycle::move(LifecycleState from, LifecycleState to) {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != from) return false;
+        state_ = to;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool Lifecycle::start() { return move(LifecycleState::starting, LifecycleState::running); }
+bool Lifecycle::begin_drain() { return move(LifecycleState::running, LifecycleState::draining); }
+bool Lifecycle::begin_reload() { return move(LifecycleState::draining, LifecycleState::reloading); }
+
+bool Lifecycle::finish_reload() {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != LifecycleState::reloading) return false;
+        state_ = quiet_after_reload_ ? LifecycleState::quiet : LifecycleState::running;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool Lifecycle::quiet() {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ == LifecycleState::reloading) {
+            quiet_after_reload_ = true;
+            return true;
+        }
+        if (state_ != LifecycleState::running && state_ != LifecycleState::draining) return false;
+        state_ = LifecycleState::quiet;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool Lifecycle::terminate() {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ == LifecycleState::terminating || state_ == LifecycleState::stopped) return false;
+        state_ = LifecycleState::terminating;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool Lifecycle::stop() { return move(LifecycleState::terminating, LifecycleState::stopped); }
+
+std::optional<protocol::WorkerState> Lifecycle::reported_state() const {
+    switch (state()) {
+    case LifecycleState::draining:
+    case LifecycleState::reloading:
+    case LifecycleState::quiet: return protocol::WorkerState::quiet;
+    case LifecycleState::terminating:
+    case LifecycleState::stopped: return protocol::WorkerState::terminate;
+    default: return std::nullopt;
+    }
+}
+
+LifecycleState Lifecycle::wait_for_change(LifecycleState seen, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return state_ != seen; });
+    return state_;
+}
+
+} // namespace faktory_host::worker

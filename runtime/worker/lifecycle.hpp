@@ -1,0 +1,53 @@
+// The worker's state machine. Thread-safe; every transition returns whether
+// it was legal, so callers racing each other (heartbeat reply, signal thread,
+// control loop) need no locking of their own.
+//
+//   starting -> running
+//   running  --reload (server quiet / SIGHUP)--> draining --idle--> reloading --> running (new wid)
+//   running | draining --quiet (SIGTSTP, or server quiet with on_quiet: stay)--> quiet
+//   any but stopped --terminate--> terminating --> stopped
+//
+// There is no way out of quiet but terminate: Faktory never un-quiets a wid.
+#pragma once
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
+#include "protocol/client.hpp"
+#include "worker/worker_host.hpp"
+
+namespace faktory_host::worker {
+
+class Lifecycle {
+public:
+    LifecycleState state() const;
+
+    bool start();          // starting -> running
+    bool begin_drain();    // running -> draining
+    bool begin_reload();   // draining -> reloading
+    // reloading -> running, or -> quiet when a quiet was asked for during the reload.
+    bool finish_reload();
+    // running | draining -> quiet. During reloading the quiet is remembered and
+    // taken when the reload finishes (the new wid then starts quiet).
+    bool quiet();
+    bool terminate();      // any state but terminating/stopped -> terminating
+    bool stop();           // terminating -> stopped
+
+    // Only a running worker fetches; every other state drains or idles.
+    bool may_fetch() const { return state() == LifecycleState::running; }
+    // What BEAT reports as current_state, so operators see a locally quieted worker as quiet.
+    std::optional<protocol::WorkerState> reported_state() const;
+
+    // Blocks until the state differs from `seen` or `timeout` passes; returns the state then.
+    LifecycleState wait_for_change(LifecycleState seen, std::chrono::milliseconds timeout) const;
+
+private:
+    bool move(LifecycleState from, LifecycleState to);
+
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    LifecycleState state_ = LifecycleState::starting;
+    bool quiet_after_reload_ = false;
+};
+
+} // namespace faktory_host::worker
