@@ -1,0 +1,177 @@
+// load_config / parse_config as a whole: defaults, a full file, the shipped
+// default file, syntax errors and unknown keys with file:line:column.
+#include <cstdlib>
+#include <fstream>
+
+#include <boost/test/unit_test.hpp>
+
+#include "config/config.hpp"
+#include "support/temp_dir.hpp"
+#include "config_error.hpp"
+
+using namespace faktory_host::config;
+using faktory_host::config::testing::config_error;
+using faktory_host::testing::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+void write_file(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(config_file)
+
+BOOST_AUTO_TEST_CASE(an_empty_file_gives_every_default) {
+    const auto config = parse_config("", "/etc/fh/host.yaml");
+    BOOST_TEST(config.source == "/etc/fh/host.yaml");
+    BOOST_TEST(!config.faktory.url.has_value());
+    BOOST_TEST(config.faktory.password.empty());
+    BOOST_TEST(config.faktory.tls.verify);
+    BOOST_TEST(config.faktory.tls.ca_file.empty());
+    BOOST_TEST_REQUIRE(config.worker.pools.size() == 1u);
+    BOOST_TEST(config.worker.pools[0].name == "default");
+    BOOST_TEST(config.worker.pools[0].concurrency == 20u);
+    BOOST_TEST((config.worker.pools[0].queues.order == QueueSelection::Order::strict));
+    BOOST_TEST(config.worker.pools[0].queues.queues == std::vector<std::string>{"default"});
+    BOOST_TEST(config.worker.labels.empty());
+    BOOST_TEST((config.worker.heartbeat_interval == 15s));
+    BOOST_TEST((config.worker.shutdown_timeout == 25s));
+    BOOST_TEST((config.worker.on_quiet == WorkerConfig::OnQuiet::reload));
+    BOOST_TEST(config.worker.job_timeout.empty());
+    BOOST_TEST(config.plugins.dir == "/etc/fh/plugins");  // the default dir sits next to the file
+    BOOST_TEST(config.plugins.check_permissions);
+    BOOST_TEST(config.plugins.config_json.empty());
+    BOOST_TEST(config.plugins.sha256_pins.empty());
+    BOOST_TEST(config.log.level == "information");
+    BOOST_TEST((config.log.format == LogConfig::Format::text));
+}
+
+BOOST_AUTO_TEST_CASE(sections_with_every_child_commented_out_are_valid) {
+    const auto config = parse_config("faktory:\nworker:\nplugins:\nlog:\n", "host.yaml");
+    BOOST_TEST(config.worker.pools[0].concurrency == 20u);
+    BOOST_TEST(config.plugins.dir == "plugins");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_config_is_read_into_every_field) {
+    const auto config = parse_config(R"(
+faktory:
+  url: tcp+tls://faktory.internal:7419
+  password: s3cret
+  tls: { verify: false, ca_file: ca.pem }
+worker:
+  concurrency: 7
+  weights: { critical: 3, default: 1 }
+  labels: [images, eu]
+  heartbeat_interval: 10s
+  shutdown_timeout: 500ms
+  on_quiet: stay
+  job_timeout: { "*": 2m, ResizeImage: 1h }
+plugins:
+  dir: /opt/plugins
+  check_permissions: false
+  config: { image-tools: { max_px: 8192, formats: [png, jpeg] } }
+  pins: { image_tools.so: ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789 }
+log: { level: debug, format: json }
+)",
+                                     "/srv/app/host.yaml");
+    BOOST_TEST(config.faktory.url.value() == "tcp+tls://faktory.internal:7419");
+    BOOST_TEST(config.faktory.password == "s3cret");
+    BOOST_TEST(!config.faktory.tls.verify);
+    BOOST_TEST(config.faktory.tls.ca_file == "/srv/app/ca.pem");
+    BOOST_TEST_REQUIRE(config.worker.pools.size() == 1u);
+    const auto& pool = config.worker.pools[0];
+    BOOST_TEST(pool.name == "default");
+    BOOST_TEST(pool.concurrency == 7u);
+    BOOST_TEST((pool.queues.order == QueueSelection::Order::weighted));
+    BOOST_TEST(pool.queues.queues == (std::vector<std::string>{"critical", "default"}));
+    BOOST_TEST(pool.queues.weights == (std::vector<unsigned>{3, 1}));
+    BOOST_TEST(config.worker.labels == (std::vector<std::string>{"images", "eu"}));
+    BOOST_TEST((config.worker.heartbeat_interval == 10s));
+    BOOST_TEST((config.worker.shutdown_timeout == 500ms));
+    BOOST_TEST((config.worker.on_quiet == WorkerConfig::OnQuiet::stay));
+    BOOST_TEST((config.worker.job_timeout.at("*") == 2min));
+    BOOST_TEST((config.worker.job_timeout.at("ResizeImage") == 1h));
+    BOOST_TEST(config.plugins.dir == "/opt/plugins");
+    BOOST_TEST(!config.plugins.check_permissions);
+    BOOST_TEST(config.plugins.config_json.at("image-tools") == R"({"max_px":8192,"formats":["png","jpeg"]})");
+    BOOST_TEST(config.plugins.sha256_pins.at("image_tools.so") ==
+               "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+    BOOST_TEST(config.log.level == "debug");
+    BOOST_TEST((config.log.format == LogConfig::Format::json));
+}
+
+BOOST_AUTO_TEST_CASE(the_shipped_default_file_loads_as_documented) {
+    const char* path = std::getenv("FAKTORY_HOST_DEFAULT_CONFIG");
+    BOOST_TEST_REQUIRE(path != nullptr, "FAKTORY_HOST_DEFAULT_CONFIG must name config/faktory-host.yaml");
+    const auto config = load_config(path);
+    BOOST_TEST(!config.faktory.url.has_value());  // so FAKTORY_PROVIDER / FAKTORY_URL apply
+    BOOST_TEST(config.faktory.password.empty());
+    BOOST_TEST_REQUIRE(config.worker.pools.size() == 1u);
+    BOOST_TEST(config.worker.pools[0].concurrency == 20u);
+    BOOST_TEST(config.worker.pools[0].queues.queues == (std::vector<std::string>{"critical", "default", "low"}));
+    BOOST_TEST((config.worker.pools[0].queues.order == QueueSelection::Order::strict));
+    BOOST_TEST(!config.worker.labels.empty());
+    BOOST_TEST((config.worker.heartbeat_interval == 15s));
+    BOOST_TEST((config.worker.shutdown_timeout == 25s));
+    BOOST_TEST(config.plugins.dir == "/usr/lib/faktory-host/plugins");
+    BOOST_TEST(config.plugins.check_permissions);
+    BOOST_TEST(config.plugins.config_json.at("greeter") == R"({"greeting":"Hello"})");
+    BOOST_TEST(config.plugins.config_json.at("hello") == "{}");
+    BOOST_TEST(config.log.level == "information");
+}
+
+BOOST_AUTO_TEST_CASE(load_config_names_the_file_and_resolves_against_its_folder) {
+    TempDir dir;
+    std::filesystem::create_directories(dir / "etc");
+    write_file(dir / "etc" / "host.yaml", "plugins: { dir: ../lib/plugins }\nfaktory: { tls: { ca_file: ca.pem } }\n");
+    const auto config = load_config(dir / "etc" / "host.yaml");
+    BOOST_TEST(config.source == dir / "etc" / "host.yaml");
+    BOOST_TEST(config.plugins.dir == dir / "lib" / "plugins");
+    BOOST_TEST(config.faktory.tls.ca_file == (dir / "etc" / "ca.pem").string());
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_config_file_is_an_error_naming_it) {
+    TempDir dir;
+    try {
+        load_config(dir / "nope.yaml");
+        BOOST_FAIL("expected a ConfigError");
+    } catch (const ConfigError& error) {
+        BOOST_TEST(contains(error.what(), (dir / "nope.yaml").string() + ": cannot read config file"), error.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_yaml_syntax_is_reported_with_file_line_and_column) {
+    const auto message = config_error("worker:\n  queues: [a, b\n  labels: [x]\n", "host.yaml");
+    BOOST_TEST(message.rfind("host.yaml:", 0) == 0u, message);
+    BOOST_TEST(contains(message, "invalid YAML"), message);
+
+    const auto tab = config_error("worker:\n  concurrency: 5\n    labels: x\n", "host.yaml");
+    BOOST_TEST(tab.rfind("host.yaml:3:11: invalid YAML", 0) == 0u, tab);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_key_is_reported_at_its_position_with_the_closest_valid_one) {
+    const auto message = config_error("worker:\n  concurency: 5\n");
+    BOOST_TEST(message == "/etc/fh/host.yaml:2:3: unknown key 'concurency' in worker; did you mean 'concurrency'?");
+
+    const auto top = config_error("log: {}\nwroker: {}\n");
+    BOOST_TEST(top == "/etc/fh/host.yaml:2:1: unknown key 'wroker' in the top level; did you mean 'worker'?");
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_key_nothing_like_a_valid_one_lists_the_valid_keys) {
+    const auto message = config_error("log:\n  destination: syslog\n");
+    BOOST_TEST(message == "/etc/fh/host.yaml:2:3: unknown key 'destination' in log; valid keys: level format");
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_key_is_an_error_at_its_second_occurrence) {
+    const auto message = config_error("worker:\n  concurrency: 5\n  concurrency: 6\n");
+    BOOST_TEST(message == "/etc/fh/host.yaml:3:3: duplicate key 'concurrency' in worker");
+}
+
+BOOST_AUTO_TEST_CASE(a_section_of_the_wrong_kind_is_an_error) {
+    BOOST_TEST(config_error("worker: [a]\n") == "/etc/fh/host.yaml:1:9: worker: expected a mapping (key: value), got a list");
+    BOOST_TEST(contains(config_error("- a\n- b\n"), "expected a mapping"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
