@@ -114,12 +114,19 @@ Connection::Connection(const ServerUrl& url, const ConnectionOptions& options) :
         if (url_.tls) {
             auto secure = std::make_unique<Poco::Net::SecureStreamSocket>(client_context(options.tls));
             secure->setPeerHostName(url_.host);
+            // Poco's connect() does not bound the handshake, so do it ourselves
+            // under the connect timeout: a silent peer must not hang us.
+            secure->setLazyHandshake(true);
+            secure->connect(address, to_timespan(options.connect_timeout));
+            secure->setReceiveTimeout(to_timespan(options.connect_timeout));
+            secure->setSendTimeout(to_timespan(options.connect_timeout));
+            if (secure->completeHandshake() != 1)
+                throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " timed out");
             socket_ = std::move(secure);
         } else {
             socket_ = std::make_unique<Poco::Net::StreamSocket>();
+            socket_->connect(address, to_timespan(options.connect_timeout));
         }
-        // Poco bounds the TLS handshake inside connect() by the same timeout.
-        socket_->connect(address, to_timespan(options.connect_timeout));
         socket_->setNoDelay(true);
         socket_->setReceiveTimeout(to_timespan(options.read_timeout));
         socket_->setSendTimeout(to_timespan(options.read_timeout));

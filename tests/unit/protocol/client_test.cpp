@@ -560,4 +560,23 @@ BOOST_AUTO_TEST_CASE(self_signed_server_is_accepted_with_its_certificate_as_ca_f
     BOOST_TEST(server.error().empty(), server.error());
 }
 
+BOOST_AUTO_TEST_CASE(server_that_never_completes_the_tls_handshake_hits_the_connect_timeout) {
+    std::timed_mutex released;
+    released.lock();
+    FakeServer server([&](Peer&, int) {
+        // Accepts TCP but never speaks TLS; the bound only keeps a failing test from hanging.
+        if (released.try_lock_for(std::chrono::seconds(10))) released.unlock();
+    });
+    auto options = options_for(server);
+    options.url.tls = true;
+    options.tls.verify_peer = false;
+    options.connect_timeout = std::chrono::milliseconds(300);
+    Client client(options);
+    const auto started = std::chrono::steady_clock::now();
+    BOOST_CHECK_THROW(client.connect(), ConnectionError);
+    released.unlock();
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(5)));
+    BOOST_TEST(!client.connected());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
