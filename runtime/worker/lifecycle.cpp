@@ -64,9 +64,15 @@ bool Lifecycle::terminate() {
         std::lock_guard lock(mutex_);
         if (state_ == LifecycleState::terminating || state_ == LifecycleState::stopped) return false;
         state_ = LifecycleState::terminating;
+        terminated_at_ = std::chrono::steady_clock::now();
     }
     changed_.notify_all();
     return true;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Lifecycle::terminated_at() const {
+    std::lock_guard lock(mutex_);
+    return terminated_at_;
 }
 
 bool Lifecycle::stop() { return move(LifecycleState::terminating, LifecycleState::stopped); }

@@ -9,6 +9,7 @@
 //
 // There is no way out of quiet but terminate: Faktory never un-quiets a wid.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,8 @@ public:
     bool quiet();
     bool terminate();      // any state but terminating/stopped -> terminating
     bool stop();           // terminating -> stopped
+    // When terminate() first succeeded: the shutdown deadline counts from here.
+    std::optional<std::chrono::steady_clock::time_point> terminated_at() const;
 
     // Only a running worker fetches; every other state drains or idles.
     bool may_fetch() const { return state() == LifecycleState::running; }
@@ -48,6 +51,7 @@ private:
     mutable std::condition_variable changed_;
     LifecycleState state_ = LifecycleState::starting;
     bool quiet_after_reload_ = false;
+    std::optional<std::chrono::steady_clock::time_point> terminated_at_;
 };
 
 } // namespace faktory_host::worker

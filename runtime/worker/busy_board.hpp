@@ -1,0 +1,61 @@
+// What every processor is doing right now: fetching, or running which job
+// since when. The control loop reads it to decide when a drain is idle, to
+// fire per-job timeouts, and to FAIL the jobs still running at shutdown; the
+// SIGTTIN dump (describe) reads it too. Thread-safe.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace faktory_host::worker {
+
+struct RunningJob {
+    std::string pool;
+    unsigned index = 0;
+    std::string jid;
+    std::string jobtype;
+    std::chrono::steady_clock::time_point started;
+    std::optional<std::chrono::milliseconds> limit;  // worker.job_timeout for this jobtype
+    std::stop_source stop;                           // the plugin's cancelled() follows it
+    // Written under the board's lock only:
+    bool timed_out = false;
+    bool failed_by_shutdown = false;  // its FAIL was already sent by the shutdown; drop a late result
+};
+
+struct JobEnd {
+    bool timed_out = false;           // the limit fired before the handler returned
+    bool failed_by_shutdown = false;  // someone else already reported this job
+};
+
+class BusyBoard {
+public:
+    void fetch_started();
+    void fetch_ended();  // without a job
+    // The fetch returned a job that starts now; ends the fetch in the same step so
+    // the board is never seen idle in between.
+    std::shared_ptr<RunningJob> job_started(std::string pool, unsigned index, std::string jid, std::string jobtype,
+                                            std::optional<std::chrono::milliseconds> limit);
+    JobEnd job_ended(const std::shared_ptr<RunningJob>& job);
+
+    // Jobs whose limit passed and had not timed out yet: marks them and requests their stop.
+    std::vector<std::shared_ptr<RunningJob>> expire_overdue(std::chrono::steady_clock::time_point now);
+    // Every job still running: marks each failed_by_shutdown and requests its stop.
+    std::vector<std::shared_ptr<RunningJob>> claim_for_shutdown();
+
+    bool idle() const;  // nobody fetching, no job running
+    std::size_t running() const;
+    // One line per running job: pool, thread index, jid, jobtype, elapsed ms.
+    std::string describe(std::chrono::steady_clock::time_point now) const;
+
+private:
+    mutable std::mutex mutex_;
+    int fetching_ = 0;
+    std::vector<std::shared_ptr<RunningJob>> running_;
+};
+
+} // namespace faktory_host::worker

@@ -1,0 +1,55 @@
+// The state every part of the engine shares: configuration, lifecycle,
+// identity, the result ledger, the busy board, the current generation and
+// the producer pool. Held by shared_ptr, so a processor thread that has to be
+// left behind at exit (stuck in plugin code) never outlives what it uses.
+#pragma once
+#include <optional>
+#include <string>
+
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+
+#include "config/config.hpp"
+#include "plugins/plugin_generation.hpp"
+#include "protocol/client.hpp"
+#include "worker/busy_board.hpp"
+#include "worker/generation_slot.hpp"
+#include "worker/identity_slot.hpp"
+#include "worker/lifecycle.hpp"
+#include "worker/outage_log.hpp"
+#include "worker/producer_pool.hpp"
+#include "worker/result_ledger.hpp"
+#include "worker/wakeup.hpp"
+
+namespace faktory_host::worker {
+
+struct EngineContext {
+    EngineContext(config::Config config, protocol::ClientOptions connection);
+
+    const config::Config config;
+    const protocol::ClientOptions connection;  // worker identity unset: each connection adds the current one
+    Poco::Logger& logger;
+    Lifecycle lifecycle;
+    IdentitySlot identity;
+    ResultLedger ledger;
+    BusyBoard busy;
+    GenerationSlot generation;
+    ProducerPool producers;
+    OutageLog outage;
+    Wakeup wakeup;
+    plugins::HostServices services;  // what handlers call back into
+
+    // worker.job_timeout for `jobtype`, else its "*" entry, else none.
+    std::optional<config::Duration> job_limit(const std::string& jobtype) const;
+
+    // Every job line carries the jid and the jobtype.
+    void log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
+                 const std::string& text) const;
+
+    // Sends every pending result through `client`. A result the server refuses
+    // (e.g. FAIL of a reservation that expired) is logged and dropped: sending it
+    // again would never succeed. Connection failures propagate; the results stay.
+    void deliver_results(protocol::Client& client);
+};
+
+} // namespace faktory_host::worker

@@ -1,0 +1,37 @@
+// The worker identity every connection of this process HELLOs with. All
+// processors of all pools and the heartbeat share one wid; a reload retires
+// it (connections END) and assumes a fresh one (connections HELLO again).
+// Each change bumps an epoch so a connection can tell it is out of date.
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "protocol/client.hpp"
+
+namespace faktory_host::worker {
+
+// A fresh random worker id: 16 lowercase hex characters.
+std::string new_wid();
+
+struct IdentitySnapshot {
+    std::uint64_t epoch = 0;
+    std::optional<protocol::WorkerIdentity> identity;  // none while retired (reloading)
+};
+
+class IdentitySlot {
+public:
+    IdentitySnapshot current() const;
+    void assume(protocol::WorkerIdentity identity);
+    void retire();
+    // The wid last assumed; still answered while retired, so logs can name it.
+    std::string wid() const;
+
+private:
+    mutable std::mutex mutex_;
+    IdentitySnapshot current_;
+    std::string last_wid_;
+};
+
+} // namespace faktory_host::worker

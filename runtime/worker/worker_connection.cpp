@@ -1,0 +1,69 @@
+// A consumer connection that follows the worker identity and reconnects with backoff.
+#include "worker/worker_connection.hpp"
+
+#include "protocol/errors.hpp"
+#include "worker/engine_context.hpp"
+
+namespace faktory_host::worker {
+
+using namespace std::chrono_literals;
+
+WorkerConnection::WorkerConnection(EngineContext& context, std::string name)
+    : context_(context), name_(std::move(name)) {}
+
+WorkerConnection::~WorkerConnection() { end(); }
+
+void WorkerConnection::end() {
+    if (client_) client_->end();
+    client_.reset();
+    wid_.clear();
+}
+
+protocol::Client* WorkerConnection::ensure(std::stop_token stop) {
+    const auto snapshot = context_.identity.current();
+    if (client_ && epoch_ != snapshot.epoch) end();  // the old wid is over: END it
+    if (client_ && client_->connected()) return client_.get();
+    if (!snapshot.identity) {
+        context_.wakeup.wait_for(100ms, stop);
+        return nullptr;
+    }
+    auto options = context_.connection;
+    options.worker = snapshot.identity;
+    try {
+        auto client = std::make_unique<protocol::Client>(options);
+        client->connect();
+        client_ = std::move(client);
+        epoch_ = snapshot.epoch;
+        wid_ = snapshot.identity->wid;
+        backoff_.reset();
+        if (failing_) {
+            failing_ = false;
+            context_.outage.connection_restored();
+        }
+        return client_.get();
+    } catch (const std::exception& e) {
+        client_.reset();
+        broken(e, stop);
+        return nullptr;
+    }
+}
+
+protocol::Client* WorkerConnection::current() const {
+    if (!client_ || !client_->connected() || epoch_ != context_.identity.current().epoch) return nullptr;
+    return client_.get();
+}
+
+void WorkerConnection::broken(const std::exception& error, std::stop_token stop) {
+    if (client_) client_->disconnect();
+    client_.reset();
+    wid_.clear();
+    if (!failing_) {
+        failing_ = true;
+        context_.outage.connection_lost(name_, error.what());
+    } else {
+        context_.logger.debug(name_ + ": reconnect failed: " + error.what());
+    }
+    Wakeup::sleep_for(backoff_.next_delay(), stop);
+}
+
+} // namespace faktory_host::worker
