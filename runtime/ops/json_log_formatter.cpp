@@ -1,0 +1,27 @@
+// The JSON log line, built as a Poco::JSON::Object in a fixed field order.
+#include "ops/json_log_formatter.hpp"
+
+#include <sstream>
+
+#include <Poco/JSON/Object.h>
+
+#include "ops/log_fields.hpp"
+#include "ops/logging.hpp"
+
+namespace faktory_host::ops {
+
+void JsonLogFormatter::format(const Poco::Message& message, std::string& text) {
+    Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+    line.set("time", log_time(message));
+    line.set("level", std::string(level_name(message.getPriority())));
+    line.set("logger", message.getSource());
+    line.set("thread", log_thread_name(message));
+    line.set("message", message.getText());
+    for (const char* parameter : {jid_parameter, jobtype_parameter})
+        if (message.has(parameter)) line.set(parameter, message.get(parameter));
+    std::ostringstream out;
+    line.stringify(out);
+    text += out.str();
+}
+
+} // namespace faktory_host::ops

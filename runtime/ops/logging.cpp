@@ -1,0 +1,69 @@
+// configure_logging / log_job / parse_log_level: the host's logging entry points.
+#include "ops/logging.hpp"
+
+#include <iostream>
+#include <stdexcept>
+
+#include "ops/json_log_formatter.hpp"
+#include "ops/log_line_channel.hpp"
+#include "ops/text_log_formatter.hpp"
+
+namespace faktory_host::ops {
+
+namespace {
+
+struct LevelName {
+    const char* name;
+    Poco::Message::Priority priority;
+};
+constexpr LevelName level_names[] = {
+    {"trace", Poco::Message::PRIO_TRACE},
+    {"debug", Poco::Message::PRIO_DEBUG},
+    {"information", Poco::Message::PRIO_INFORMATION},
+    {"notice", Poco::Message::PRIO_NOTICE},
+    {"warning", Poco::Message::PRIO_WARNING},
+    {"error", Poco::Message::PRIO_ERROR},
+    {"critical", Poco::Message::PRIO_CRITICAL},
+    {"fatal", Poco::Message::PRIO_FATAL},
+};
+
+Poco::AutoPtr<Poco::Formatter> make_formatter(bool json) {
+    if (json) return new JsonLogFormatter;
+    return new TextLogFormatter;
+}
+
+} // namespace
+
+Poco::Message::Priority parse_log_level(const std::string& level) {
+    std::string valid;
+    for (const auto& entry : level_names) {
+        if (level == entry.name) return entry.priority;
+        valid += valid.empty() ? entry.name : std::string(", ") + entry.name;
+    }
+    throw std::invalid_argument("unknown log level '" + level + "'; valid levels: " + valid);
+}
+
+void configure_logging(const std::string& level, bool json, std::ostream* sink) {
+    const auto priority = parse_log_level(level);
+    std::ostream& out = sink != nullptr ? *sink : std::cerr;
+    // One channel for the process lifetime; reconfiguring swaps its insides
+    // under its lock instead of swapping channels under running loggers.
+    static Poco::AutoPtr<LogLineChannel> channel = new LogLineChannel(make_formatter(json), out);
+    channel->reset(make_formatter(json), out);
+    // The empty name reaches every logger created so far, but only those:
+    // the root must exist before it, since later loggers inherit from it.
+    Poco::Logger::root();
+    Poco::Logger::setChannel("", channel);
+    Poco::Logger::setLevel("", priority);
+}
+
+void log_job(Poco::Logger& logger, Poco::Message::Priority priority, std::string_view jid,
+             std::string_view jobtype, std::string_view text) {
+    if (!logger.is(priority)) return;
+    Poco::Message message(logger.name(), std::string(text), priority);
+    message.set(jid_parameter, std::string(jid));
+    message.set(jobtype_parameter, std::string(jobtype));
+    logger.log(message);
+}
+
+} // namespace faktory_host::ops

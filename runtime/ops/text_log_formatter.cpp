@@ -1,0 +1,55 @@
+// The text log line: time, padded level, [thread], logger, job fields, message.
+#include "ops/text_log_formatter.hpp"
+
+#include <cstdio>
+
+#include "ops/log_fields.hpp"
+#include "ops/logging.hpp"
+
+namespace faktory_host::ops {
+
+namespace {
+
+void append_escaped(std::string& out, const std::string& text) {
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (byte < 0x20 && c != '\t') {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+}
+
+} // namespace
+
+void TextLogFormatter::format(const Poco::Message& message, std::string& text) {
+    text += log_time(message);
+    text += ' ';
+    std::string level = short_level_name(message.getPriority());
+    level.resize(std::max<std::size_t>(level.size(), 5), ' ');  // columns line up for the common levels
+    text += level;
+    text += " [";
+    append_escaped(text, log_thread_name(message));
+    text += "] ";
+    if (!message.getSource().empty()) {
+        append_escaped(text, message.getSource());
+        text += ": ";
+    }
+    for (const char* parameter : {jid_parameter, jobtype_parameter}) {
+        if (!message.has(parameter)) continue;
+        text += parameter;
+        text += '=';
+        append_escaped(text, message.get(parameter));
+        text += ' ';
+    }
+    append_escaped(text, message.getText());
+}
+
+} // namespace faktory_host::ops
