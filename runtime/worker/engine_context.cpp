@@ -1,6 +1,7 @@
 // Shared engine state: construction, job limits, job logging, result delivery.
 #include "worker/engine_context.hpp"
 
+#include "ops/logging.hpp"
 #include "protocol/errors.hpp"
 
 namespace faktory_host::worker {
@@ -35,8 +36,7 @@ std::optional<config::Duration> EngineContext::job_limit(const std::string& jobt
 
 void EngineContext::log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
                             const std::string& text) const {
-    if (logger.getLevel() < static_cast<int>(priority)) return;
-    logger.log(Poco::Message(logger.name(), "jid=" + jid + " jobtype=" + jobtype + " " + text, priority));
+    ops::log_job(logger, priority, jid, jobtype, text);
 }
 
 void EngineContext::deliver_results(protocol::Client& client) {
