@@ -49,6 +49,16 @@ public:
     void refuse_connections_for(std::chrono::milliseconds span);  // accept-then-close new clients
     void send_garbage_frame();  // the next reply on every connection is garbage instead
 
+    // Time travel for tests. The server's clock (job timestamps, `at`, retry
+    // and reservation deadlines, heartbeat ages) runs `by` ahead from now on,
+    // and the periodic checks run at once: due scheduled and retry jobs are
+    // enqueued, expired reservations FAIL with ReservationExpired, workers
+    // silent for 60 s are reaped. FETCH's 2 s block stays real time.
+    void advance_time(std::chrono::seconds by);
+    // The periodic checks above, now, without moving the clock (they also run
+    // by themselves about once a second).
+    void run_periodic_tasks();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -1,0 +1,31 @@
+// The dev server's notion of "now": the system clock plus an offset tests can
+// move forward, so retries, schedules and reservations fall due without waiting.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace faktory_host::devserver {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class ServerClock {
+public:
+    TimePoint now() const {
+        return std::chrono::system_clock::now() + std::chrono::milliseconds(offset_ms_.load());
+    }
+    void advance(std::chrono::milliseconds by) { offset_ms_ += by.count(); }
+
+private:
+    std::atomic<std::int64_t> offset_ms_{0};
+};
+
+// As Faktory writes timestamps (Go's RFC3339Nano, UTC): 2024-05-01T12:00:00.123456Z.
+std::string format_rfc3339(TimePoint when);
+
+// Strict RFC 3339 (date, 'T', time, optional fraction, 'Z' or +hh:mm); nullopt otherwise.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
+
+} // namespace faktory_host::devserver

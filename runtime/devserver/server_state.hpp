@@ -1,0 +1,44 @@
+// What every connection of one dev server shares: clock, jobs, workers, the
+// password, fault-injection switches and the counters INFO reports.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "devserver/job_store.hpp"
+#include "devserver/server_clock.hpp"
+#include "devserver/worker_registry.hpp"
+
+namespace faktory_host::devserver {
+
+// Switches the test-facing fault-injection calls flip; connections read them.
+struct FaultSwitches {
+    std::atomic<std::int64_t> reply_delay_ms{0};
+    std::atomic<std::int64_t> refuse_until_ms{0};     // steady_clock ms since epoch
+    std::atomic<std::uint64_t> garbage_generation{0};  // bumped by send_garbage_frame()
+};
+
+// Runs of the periodic tasks, reported under INFO's faktory.tasks.
+struct TaskRuns {
+    std::atomic<std::int64_t> scheduled{0};
+    std::atomic<std::int64_t> retries{0};
+    std::atomic<std::int64_t> busy{0};
+    std::atomic<std::int64_t> workers{0};
+};
+
+struct ServerState {
+    ServerState() : jobs(clock), workers(clock) {}
+
+    ServerClock clock;
+    JobStore jobs;
+    WorkerRegistry workers;
+    std::string password;
+    FaultSwitches faults;
+    TaskRuns task_runs;
+    std::atomic<std::int64_t> connections{0};  // connections past the handshake
+    std::atomic<bool> stopping{false};
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+} // namespace faktory_host::devserver
