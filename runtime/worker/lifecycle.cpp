@@ -16,6 +16,8 @@ const char* to_string(LifecycleState state) {
     return "unknown";
 }
 
+std::ostream& operator<<(std::ostream& out, LifecycleState state) { return out << to_string(state); }
+
 LifecycleState Lifecycle::state() const {
     std::lock_guard lock(mutex_);
     return state_;

@@ -4,6 +4,7 @@
 // ledger that re-sends undelivered ACK/FAIL after reconnecting.
 #pragma once
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "config/config.hpp"
@@ -13,6 +14,7 @@ namespace faktory_host::worker {
 
 enum class LifecycleState { starting, running, draining, reloading, quiet, terminating, stopped };
 const char* to_string(LifecycleState);
+std::ostream& operator<<(std::ostream& out, LifecycleState state);  // writes to_string(state)
 
 class WorkerHost {
 public:

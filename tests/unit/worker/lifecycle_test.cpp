@@ -1,7 +1,6 @@
 // Lifecycle: the legal transitions happen, the illegal ones are refused, and quiet is one-way.
 #include <boost/test/unit_test.hpp>
 
-#include <ostream>
 #include <thread>
 
 #include "worker/lifecycle.hpp"
@@ -9,10 +8,6 @@
 using faktory_host::protocol::WorkerState;
 using faktory_host::worker::Lifecycle;
 using faktory_host::worker::LifecycleState;
-
-namespace faktory_host::worker {
-std::ostream& operator<<(std::ostream& out, LifecycleState state) { return out << to_string(state); }
-} // namespace faktory_host::worker
 
 BOOST_AUTO_TEST_SUITE(lifecycle)
 
