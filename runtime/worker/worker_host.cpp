@@ -270,17 +270,13 @@ int WorkerHost::Impl::finish_terminate() {
                                                      std::to_string(timeout.count()) + " ms); it will be retried",
                                                  {}}});
     }
-    try {
-        ctx->producers.with_client([&](protocol::Client& client) { ctx->deliver_results(client); });
-    } catch (const std::exception& e) {
-        ctx->logger.debug(std::string("shutdown: first delivery attempt failed: ") + e.what());
-    }
-
+    // Idle processors deliver these FAILs on their next pass or on their way out.
+    ctx->wakeup.notify();
     for (auto& p : processors) p.thread.request_stop();
     if (heartbeat) heartbeat->thread.request_stop();
     leave_threads(Clock::now() + exit_grace);
 
-    // Whatever the exiting processors could not send goes out once more on a producer connection.
+    // Whatever is left (no processor was connected) goes out on a producer connection.
     if (!ctx->ledger.empty()) {
         try {
             ctx->producers.with_client([&](protocol::Client& client) { ctx->deliver_results(client); });
