@@ -41,7 +41,7 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
     const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
                                           std::chrono::day(static_cast<unsigned>(day))};
     if (!ymd.ok()) return std::nullopt;
-    TimePoint when = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+    TimePoint when = TimePoint(std::chrono::sys_days(ymd).time_since_epoch()) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
                      std::chrono::seconds(second);
     if (m[7].matched) {
         std::string digits = m[7].str().substr(1);

@@ -9,12 +9,15 @@
 
 namespace faktory_host::devserver {
 
-using TimePoint = std::chrono::system_clock::time_point;
+// Microseconds, not the system clock's nanoseconds, so far-future `at` times
+// (year 2999) fit, as they do in Go.
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
 
 class ServerClock {
 public:
     TimePoint now() const {
-        return std::chrono::system_clock::now() + std::chrono::milliseconds(offset_ms_.load());
+        return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()) +
+               std::chrono::milliseconds(offset_ms_.load());
     }
     void advance(std::chrono::milliseconds by) { offset_ms_ += by.count(); }
 
