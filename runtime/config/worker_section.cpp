@@ -1,7 +1,8 @@
 // The `worker:` section: one pool (concurrency + queues or weights) or several
 // named pools, labels, heartbeat and shutdown timing, quiet behaviour, job timeouts.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
-#include <regex>
 #include <set>
 
 #include "config/sections.hpp"
@@ -15,9 +16,11 @@ using std::chrono::seconds;
 constexpr unsigned max_concurrency = 1000;
 
 std::string read_queue_name(const ConfigNode& node) {
-    static const std::regex valid("[a-zA-Z0-9._-]+");
     auto name = node.as_string();
-    if (!std::regex_match(name, valid))
+    const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-';
+    });
+    if (!valid)
         node.fail("queue name '" + name + "' may only contain letters, digits, '.', '_' and '-'");
     return name;
 }

@@ -1,7 +1,7 @@
 // YAML -> compact JSON for plugin blocks; strings escaped by Poco's JSON escaping.
 #include "config/yaml_to_json.hpp"
 
-#include <regex>
+#include <cctype>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,9 +18,28 @@ bool is_core_bool(const std::string& s) {
     return s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE";
 }
 
+// The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool is_json_number(const std::string& s) {
-    static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-    return std::regex_match(s, number);
+    std::size_t i = 0;
+    const auto digits = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) ++i;
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-') ++i;
+    const std::size_t integer_start = i;
+    const std::size_t integer_digits = digits();
+    if (integer_digits == 0 || (integer_digits > 1 && s[integer_start] == '0')) return false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (digits() == 0) return false;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (digits() == 0) return false;
+    }
+    return i == s.size();
 }
 
 void write_scalar(const YAML::Node& node, std::ostream& out) {

@@ -29,6 +29,13 @@ BOOST_AUTO_TEST_CASE(quoted_scalars_and_non_json_numbers_stay_strings) {
                R"({"q":"42","b":"true","hex":"0x1F","lead":"007","yes":"yes","inf":".inf"})");
 }
 
+BOOST_AUTO_TEST_CASE(only_text_that_is_a_json_number_becomes_a_number) {
+    for (const std::string number : {"0", "-0", "7", "-12", "1.5", "1e5", "1E+5", "2.5e-3"})
+        BOOST_TEST(json_of("[" + number + "]") == "[" + number + "]");
+    for (const std::string text : {"1.", ".5", "1e", "01", "-", "+1", "1_000", "1.5.2"})
+        BOOST_TEST(json_of("[" + text + "]") == "[\"" + text + "\"]");
+}
+
 BOOST_AUTO_TEST_CASE(strings_are_escaped_for_json) {
     const auto json = json_of("{s: \"say \\\"hi\\\"\\n\\tback\\\\slash\"}");
     BOOST_TEST(json == R"({"s":"say \"hi\"\n\tback\\slash"})");
