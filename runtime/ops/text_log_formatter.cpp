@@ -1,6 +1,7 @@
 // The text log line: time, padded level, [thread], logger, job fields, message.
 #include "ops/text_log_formatter.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ops/log_fields.hpp"
