@@ -4,13 +4,14 @@
 #include <random>
 
 #include <Poco/NumberFormatter.h>
+#include <Poco/String.h>
 
 namespace faktory_host::worker {
 
 std::string new_wid() {
     std::random_device device;
     const std::uint64_t bits = (std::uint64_t{device()} << 32) | device();
-    return Poco::NumberFormatter::formatHex(bits, 16);
+    return Poco::toLower(Poco::NumberFormatter::formatHex(bits, 16));
 }
 
 IdentitySnapshot IdentitySlot::current() const {
