@@ -155,7 +155,8 @@ bool ClientSession::handshake() {
     socket_.setSendTimeout(limit);
     socket_.setReceiveTimeout(limit);
     if (tls_) {
-        auto& secure = static_cast<Poco::Net::SecureStreamSocket&>(socket_);
+        // A SecureStreamSocket view sharing the accepted socket's TLS implementation.
+        Poco::Net::SecureStreamSocket secure(socket_);
         if (secure.completeHandshake() != 1) return false;
     }
 
