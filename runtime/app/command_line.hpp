@@ -1,0 +1,52 @@
+// faktory-host's command line: which subcommand, which config file, and the
+// flags that override the config. Parsed with Poco's OptionSet/OptionProcessor
+// (one option set per subcommand) so --help comes from Poco's HelpFormatter.
+#pragma once
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace faktory_host::app {
+
+enum class Command { run, check, run_job, push };
+
+// A command line that cannot be understood; main prints it and exits 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Flags every subcommand accepts; each one wins over the config file.
+struct Overrides {
+    std::optional<std::string> url;          // over FAKTORY_PROVIDER/FAKTORY_URL and faktory.url
+    std::optional<std::string> plugins_dir;  // over plugins.dir
+    std::optional<unsigned> concurrency;     // over worker.concurrency (single-pool configs only)
+    std::optional<std::string> log_level;    // over log.level
+    std::optional<std::string> log_format;   // over log.format: text | json
+};
+
+struct PushRequest {
+    std::string jobtype;
+    std::string args_json = "[]";
+    std::string queue = "default";
+    std::optional<std::string> at;
+    std::optional<int> retry;
+};
+
+struct CommandLine {
+    Command command = Command::run;
+    bool help = false;  // --help was given: print usage_text(command) and exit 0
+    std::optional<std::string> config_file;
+    Overrides overrides;
+    std::string job_file = "-";  // run-job: a file or "-" for stdin
+    PushRequest push;
+};
+
+// `arguments` excludes the program name. Throws UsageError.
+CommandLine parse_command_line(const std::vector<std::string>& arguments);
+
+// The --help text of one subcommand.
+std::string usage_text(Command command);
+
+} // namespace faktory_host::app
