@@ -55,6 +55,9 @@ struct LoadedPlugin {
     std::string name;
     std::string version;
     std::vector<std::string> jobtypes;
+    // The private copy that was mapped (already deleted from disk); /proc/self/maps
+    // shows it "(deleted)" while the image stays loaded.
+    std::filesystem::path image_path;
 };
 
 struct PluginLoadError {

@@ -1,0 +1,247 @@
+// The host API table: what a plugin's calls through plugin.h do on the host side.
+// Every entry catches everything: no C++ exception may reach the plugin's frames.
+#include "plugins/host_api.hpp"
+
+#include <cstring>
+#include <exception>
+#include <sstream>
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+namespace faktory_host::plugins {
+
+namespace {
+
+faktory_string borrowed(const std::string& text) { return faktory_string{text.c_str(), text.size()}; }
+
+const std::string empty_text;
+
+bool text_given(const char* text) { return text && *text; }
+
+int register_handler(faktory_registrar* registrar, const char* jobtype, faktory_handler_fn handler, void* user_data,
+                     faktory_destroy_fn destroy) {
+    if (!registrar) return FAKTORY_INVALID;
+    if (!registrar->open) return FAKTORY_TOO_LATE;
+    try {
+        if (!text_given(jobtype) || !handler) {
+            registrar->errors.push_back(!handler ? "registered a null handler for jobtype \"" +
+                                                       std::string(jobtype ? jobtype : "") + "\""
+                                                 : "registered an empty jobtype");
+            return FAKTORY_INVALID;
+        }
+        for (const auto& entry : registrar->entries) {
+            if (entry.jobtype == jobtype) {
+                registrar->errors.push_back("registered jobtype \"" + std::string(jobtype) + "\" twice");
+                return FAKTORY_DUPLICATE;
+            }
+        }
+        registrar->entries.push_back({jobtype, handler, user_data, destroy});
+        return FAKTORY_OK;
+    } catch (...) {
+        return FAKTORY_ERROR;
+    }
+}
+
+faktory_string jid(const faktory_job* job) { return job ? borrowed(job->input.jid) : borrowed(empty_text); }
+faktory_string jobtype(const faktory_job* job) { return job ? borrowed(job->input.jobtype) : borrowed(empty_text); }
+faktory_string queue(const faktory_job* job) { return job ? borrowed(job->input.queue) : borrowed(empty_text); }
+faktory_string args_json(const faktory_job* job) { return job ? borrowed(job->input.args_json) : borrowed(empty_text); }
+faktory_string custom_json(const faktory_job* job) {
+    static const std::string empty_object = "{}";
+    if (!job || job->input.custom_json.empty()) return borrowed(empty_object);
+    return borrowed(job->input.custom_json);
+}
+int32_t retry_count(const faktory_job* job) { return job ? job->input.retry_count : 0; }
+
+// Parses args once per job; false (and last_error set) when they are not a JSON array.
+bool parse_args(faktory_job& job) {
+    if (job.args_state == faktory_job::Args::unparsed) {
+        try {
+            Poco::JSON::Parser parser;
+            auto parsed = parser.parse(job.input.args_json.empty() ? "[]" : job.input.args_json);
+            if (parsed.type() != typeid(Poco::JSON::Array::Ptr)) throw std::runtime_error("not a JSON array");
+            job.args = parsed.extract<Poco::JSON::Array::Ptr>();
+            job.args_state = faktory_job::Args::parsed;
+        } catch (const std::exception& e) {
+            job.last_error = std::string("args are not a JSON array: ") + e.what();
+            job.args_state = faktory_job::Args::invalid;
+        }
+    }
+    return job.args_state == faktory_job::Args::parsed;
+}
+
+size_t arg_count(faktory_job* job) {
+    if (!job || !parse_args(*job)) return 0;
+    return job->args->size();
+}
+
+// Fills `value` with the element `var`; strings point into the parsed args, which live as long as the job.
+void describe(faktory_job& job, const Poco::Dynamic::Var& var, faktory_value& value) {
+    if (var.isEmpty()) {
+        value.type = FAKTORY_VALUE_NULL;
+    } else if (var.isBoolean()) {
+        value.type = FAKTORY_VALUE_BOOL;
+        value.boolean = var.extract<bool>() ? 1 : 0;
+    } else if (var.isString()) {
+        const auto& text = var.extract<std::string>();
+        value.type = FAKTORY_VALUE_STRING;
+        value.text = borrowed(text);
+    } else if (var.type() == typeid(Poco::JSON::Array::Ptr) || var.type() == typeid(Poco::JSON::Object::Ptr)) {
+        value.type = var.type() == typeid(Poco::JSON::Array::Ptr) ? FAKTORY_VALUE_ARRAY : FAKTORY_VALUE_OBJECT;
+        std::ostringstream json;
+        Poco::JSON::Stringifier::stringify(var, json);
+        job.scratch.push_front(json.str());
+        value.text = borrowed(job.scratch.front());
+    } else if (var.isInteger()) {
+        // Integers beyond int64 (UInt64 from the parser) are offered as numbers only.
+        try {
+            value.integer = var.convert<Poco::Int64>();
+            value.number = static_cast<double>(value.integer);
+            value.type = FAKTORY_VALUE_INTEGER;
+        } catch (...) {
+            value.number = var.convert<double>();
+            value.type = FAKTORY_VALUE_DOUBLE;
+        }
+    } else if (var.isNumeric()) {
+        value.type = FAKTORY_VALUE_DOUBLE;
+        value.number = var.convert<double>();
+    } else {
+        value.type = FAKTORY_VALUE_NULL;
+    }
+}
+
+int arg(faktory_job* job, size_t index, faktory_value* out) {
+    if (!job || !out || out->size < sizeof(uint32_t)) return FAKTORY_INVALID;
+    try {
+        faktory_value value{};
+        value.size = sizeof(value);
+        int status = FAKTORY_OK;
+        if (!parse_args(*job)) {
+            status = FAKTORY_INVALID;
+        } else if (index >= job->args->size()) {
+            value.type = FAKTORY_VALUE_MISSING;
+            status = FAKTORY_OUT_OF_RANGE;
+        } else {
+            describe(*job, *(job->args->begin() + static_cast<std::ptrdiff_t>(index)), value);
+        }
+        // Write only what the plugin's struct covers; the size field stays the plugin's.
+        const std::size_t covered = out->size < sizeof(value) ? out->size : sizeof(value);
+        const std::uint32_t their_size = out->size;
+        std::memcpy(out, &value, covered);
+        out->size = their_size;
+        return status;
+    } catch (const std::exception& e) {
+        job->last_error = e.what();
+        return FAKTORY_ERROR;
+    } catch (...) {
+        return FAKTORY_ERROR;
+    }
+}
+
+int cancelled(const faktory_job* job) { return job && job->cancel.stop_requested() ? 1 : 0; }
+
+int fail(faktory_job* job, const char* errtype, const char* message, const char* const* backtrace,
+         size_t backtrace_count) {
+    if (!job) return FAKTORY_INVALID;
+    try {
+        auto& outcome = job->outcome;
+        outcome.status = JobOutcome::Status::fail;
+        outcome.errtype = text_given(errtype) ? errtype : "PluginError";
+        outcome.message = message ? message : "";
+        outcome.backtrace.clear();
+        for (size_t i = 0; backtrace && i < backtrace_count; ++i)
+            if (backtrace[i]) outcome.backtrace.emplace_back(backtrace[i]);
+        job->failed = true;
+        return FAKTORY_OK;
+    } catch (...) {
+        job->failed = true;
+        return FAKTORY_ERROR;
+    }
+}
+
+int push(faktory_job* job, const char* jobtype, const char* args_json, const char* queue, char* jid_out,
+         size_t jid_out_size) {
+    if (!job) return FAKTORY_INVALID;
+    if (jid_out && jid_out_size) jid_out[0] = '\0';
+    try {
+        if (!text_given(jobtype)) {
+            job->last_error = "push needs a jobtype";
+            return FAKTORY_INVALID;
+        }
+        if (!job->services.push) {
+            job->last_error = "this host cannot push jobs here (no producer connection)";
+            return FAKTORY_UNAVAILABLE;
+        }
+        const std::string jid = job->services.push(jobtype, text_given(args_json) ? args_json : "[]",
+                                                   text_given(queue) ? queue : "default");
+        if (jid_out && jid_out_size) {
+            const std::size_t n = jid.size() < jid_out_size - 1 ? jid.size() : jid_out_size - 1;
+            std::memcpy(jid_out, jid.data(), n);
+            jid_out[n] = '\0';
+        }
+        return FAKTORY_OK;
+    } catch (const std::exception& e) {
+        job->last_error = e.what();
+    } catch (...) {
+        job->last_error = "push failed";
+    }
+    return FAKTORY_ERROR;
+}
+
+void log(faktory_job* job, int level, const char* message) {
+    if (!job || !job->services.log) return;
+    LogLevel mapped = LogLevel::info;
+    switch (level) {
+    case FAKTORY_LOG_DEBUG: mapped = LogLevel::debug; break;
+    case FAKTORY_LOG_WARNING: mapped = LogLevel::warning; break;
+    case FAKTORY_LOG_ERROR: mapped = LogLevel::error; break;
+    default: break;
+    }
+    try {
+        job->services.log(mapped, job->input, message ? message : "");
+    } catch (...) {
+        // A logging failure must not fail the job, let alone unwind into the plugin.
+    }
+}
+
+faktory_string last_error(const faktory_job* job) { return job ? borrowed(job->last_error) : borrowed(empty_text); }
+
+const faktory_host_api table = {
+    sizeof(faktory_host_api),
+    FAKTORY_PLUGIN_ABI_MAJOR,
+    FAKTORY_PLUGIN_ABI_MINOR,
+    &register_handler,
+    &jid,
+    &jobtype,
+    &queue,
+    &args_json,
+    &custom_json,
+    &retry_count,
+    &arg_count,
+    &arg,
+    &cancelled,
+    &fail,
+    &push,
+    &log,
+    &last_error,
+};
+
+} // namespace
+
+const faktory_host_api& host_api() { return table; }
+
+} // namespace faktory_host::plugins
+
+faktory_registrar::~faktory_registrar() {
+    for (auto& entry : entries) {
+        if (!entry.destroy) continue;
+        try {
+            entry.destroy(entry.user_data);
+        } catch (...) {
+            // A throwing destroy callback is the plugin's bug; unloading goes on.
+        }
+    }
+}

@@ -1,0 +1,61 @@
+// The host side of the plugin ABI: the definitions of the opaque faktory_job and
+// faktory_registrar, and the function table every plugin receives at init.
+#pragma once
+#include <cstdint>
+#include <forward_list>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <Poco/JSON/Array.h>
+
+#include <faktory/plugin.h>
+
+#include "plugins/plugin_generation.hpp"
+
+// One running job as the plugin sees it. Lives on the stack of
+// PluginGeneration::run() for exactly one handler call, so every string it
+// hands out stays valid until the handler returns.
+struct faktory_job {
+    faktory_job(const faktory_host::plugins::JobInput& input, const std::stop_token& cancel,
+                const faktory_host::plugins::HostServices& services, faktory_host::plugins::JobOutcome& outcome)
+        : input(input), cancel(cancel), services(services), outcome(outcome) {}
+
+    const faktory_host::plugins::JobInput& input;
+    const std::stop_token& cancel;
+    const faktory_host::plugins::HostServices& services;
+    faktory_host::plugins::JobOutcome& outcome;
+    bool failed = false;
+
+    // args, parsed on the first typed access only: most jobs never pay for it.
+    enum class Args { unparsed, parsed, invalid } args_state = Args::unparsed;
+    Poco::JSON::Array::Ptr args;
+    std::forward_list<std::string> scratch;  // re-encoded nested values; stable addresses
+    std::string last_error;
+};
+
+// The plugin's registrations during init. Kept for the image's lifetime so a
+// late call through a stale pointer finds a closed registrar, not freed memory.
+struct faktory_registrar {
+    struct Entry {
+        std::string jobtype;
+        faktory_handler_fn handler;
+        void* user_data;
+        faktory_destroy_fn destroy;
+    };
+    std::vector<Entry> entries;
+    std::vector<std::string> errors;  // refused registrations; any one fails the plugin's load
+    bool open = true;
+
+    faktory_registrar() = default;
+    faktory_registrar(const faktory_registrar&) = delete;
+    faktory_registrar& operator=(const faktory_registrar&) = delete;
+    ~faktory_registrar();  // calls each entry's destroy callback
+};
+
+namespace faktory_host::plugins {
+
+// The table handed to every plugin; static, valid for the life of the process.
+const faktory_host_api& host_api();
+
+} // namespace faktory_host::plugins

@@ -1,0 +1,325 @@
+// PluginGeneration: loads the plugins directory into one immutable generation
+// (fresh shadow copies, ABI check, init, registration) and dispatches jobs to it.
+#include "plugins/plugin_generation.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <cstddef>
+#include <stdexcept>
+#include <system_error>
+#include <unordered_map>
+
+#include "plugins/file_safety.hpp"
+#include "plugins/host_api.hpp"
+#include "plugins/shadow_directory.hpp"
+#include "plugins/shared_image.hpp"
+
+namespace faktory_host::plugins {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using QueryFn = const faktory_plugin_info* (*)();
+using InitFn = int (*)(const faktory_init_args*);
+using ShutdownFn = void (*)();
+
+std::atomic<std::uint64_t> generation_counter{0};
+
+// A refused plugin; the message is complete (it starts with the file's path).
+struct Refusal : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+// Lets unordered_map find a handler by string_view without building a string per job.
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+
+} // namespace
+
+// One loaded plugin. Members are destroyed bottom-up: handler state first, the image last.
+struct PluginRecord {
+    std::unique_ptr<SharedImage> image;
+    std::unique_ptr<faktory_registrar> registrar;
+    ShutdownFn shutdown = nullptr;
+    bool initialized = false;
+    LoadedPlugin info;
+
+    PluginRecord() = default;
+    PluginRecord(const PluginRecord&) = delete;
+    PluginRecord& operator=(const PluginRecord&) = delete;
+    ~PluginRecord() {
+        // Shutdown export, then the handlers' destroy callbacks, then the image closes.
+        if (initialized && shutdown) {
+            try {
+                shutdown();
+            } catch (...) {
+                // An exception across the C boundary is the plugin's bug; unloading goes on.
+            }
+        }
+        registrar.reset();
+        image.reset();
+    }
+};
+
+struct PluginGeneration::Impl {
+    struct Handler {
+        faktory_handler_fn fn;
+        void* user_data;
+        const LoadedPlugin* plugin;
+    };
+
+    std::uint64_t number = 0;
+    std::vector<std::unique_ptr<PluginRecord>> records;  // load order
+    std::vector<LoadedPlugin> plugins;
+    std::unordered_map<std::string, Handler, TransparentHash, std::equal_to<>> handlers;
+
+    std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options,
+                                           const ShadowDirectory& shadow) const;
+    void adopt(std::unique_ptr<PluginRecord> record);
+};
+
+std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& file, const LoaderOptions& options,
+                                                               const ShadowDirectory& shadow) const {
+    const std::string where = file.string() + ": ";
+    const std::string file_name = file.filename().string();
+    if (options.check_permissions) {
+        if (auto reason = unsafe_reason(file); !reason.empty()) throw Refusal(where + "refused: " + reason);
+    }
+
+    fs::path copy;
+    try {
+        copy = shadow.copy_in(file, "g" + std::to_string(number) + "-" + file_name);
+    } catch (const std::exception& e) {
+        throw Refusal(where + e.what());
+    }
+    // The copy is only needed until it is mapped; the mapping keeps the code.
+    struct RemoveCopy {
+        const fs::path& path;
+        ~RemoveCopy() {
+            std::error_code ignored;
+            fs::remove(path, ignored);
+        }
+    } remove_copy{copy};
+
+    // The digest is taken of the very bytes that get mapped, so the file cannot change in between.
+    if (auto pin = options.sha256_pins.find(file_name); pin != options.sha256_pins.end()) {
+        const std::string actual = sha256_of_file(copy);
+        std::string expected = pin->second;
+        std::transform(expected.begin(), expected.end(), expected.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (actual != expected)
+            throw Refusal(where + "refused: its SHA-256 is " + actual + " but plugins.pins says " + expected +
+                          "; deploy the pinned build or update the pin (sha256sum " + file.string() + ")");
+    }
+
+    auto record = std::make_unique<PluginRecord>();
+    record->info.file = file_name;
+    record->info.image_path = copy;
+    try {
+        record->image = std::make_unique<SharedImage>(copy);
+    } catch (const ImageLoadError& e) {
+        std::string reason = e.what();
+        replace_all(reason, copy.string(), file.string());
+        std::string hint;
+        if (reason.find("undefined symbol") != std::string::npos)
+            hint = "; it needs a symbol nothing provides — link plugins with -Wl,-z,defs (faktory_add_plugin "
+                   "does) to catch this at build time";
+        else
+            hint = "; is it a shared object built for this platform (faktory_add_plugin)? Remove it from " +
+                   file.parent_path().string() + " if not";
+        throw Refusal(where + "cannot be loaded: " + reason + hint);
+    }
+
+    auto query = reinterpret_cast<QueryFn>(record->image->symbol(FAKTORY_PLUGIN_QUERY_NAME));
+    if (!query)
+        throw Refusal(where + "not a Faktory Host plugin: it does not export " FAKTORY_PLUGIN_QUERY_NAME
+                              " (define the plugin with FAKTORY_PLUGIN(...) from <faktory/plugin.hpp>, or "
+                              "export the functions declared in <faktory/plugin.h>)");
+    const faktory_plugin_info* info = nullptr;
+    try {
+        info = query();
+    } catch (...) {
+        throw Refusal(where + FAKTORY_PLUGIN_QUERY_NAME " threw an exception; it must not");
+    }
+    constexpr std::size_t needed = offsetof(faktory_plugin_info, version) + sizeof(info->version);
+    if (!info || info->size < offsetof(faktory_plugin_info, abi_minor) + sizeof(info->abi_minor))
+        throw Refusal(where + FAKTORY_PLUGIN_QUERY_NAME " returned no usable plugin description");
+    if (info->abi_major != FAKTORY_PLUGIN_ABI_MAJOR)
+        throw Refusal(where + "built for plugin ABI " + std::to_string(info->abi_major) + "." +
+                      std::to_string(info->abi_minor) + ", but this host speaks ABI " +
+                      std::to_string(FAKTORY_PLUGIN_ABI_MAJOR) + "; rebuild it against FaktoryHost SDK " +
+                      std::to_string(FAKTORY_PLUGIN_ABI_MAJOR) + ".x");
+    if (info->size < needed || !info->name || !*info->name)
+        throw Refusal(where + "its plugin description has no name; give FAKTORY_PLUGIN a non-empty name");
+    record->info.name = info->name;
+    record->info.version = info->version ? info->version : "";
+    for (const auto& other : plugins)
+        if (other.name == record->info.name)
+            throw Refusal(where + "plugin name \"" + record->info.name + "\" is already taken by " + other.file +
+                          "; each plugin needs its own name (it selects the plugin's config block)");
+
+    auto init = reinterpret_cast<InitFn>(record->image->symbol(FAKTORY_PLUGIN_INIT_NAME));
+    if (!init)
+        throw Refusal(where + "declares plugin ABI " + std::to_string(FAKTORY_PLUGIN_ABI_MAJOR) +
+                      " but does not export " FAKTORY_PLUGIN_INIT_NAME "; rebuild it with the SDK's FAKTORY_PLUGIN");
+    record->shutdown = reinterpret_cast<ShutdownFn>(record->image->symbol(FAKTORY_PLUGIN_SHUTDOWN_NAME));
+
+    const auto config = options.config_json.find(record->info.name);
+    const std::string& config_json = config != options.config_json.end() ? config->second : std::string("{}");
+    record->registrar = std::make_unique<faktory_registrar>();
+    char error[1024] = {0};
+    faktory_init_args args{};
+    args.size = sizeof(args);
+    args.host = &host_api();
+    args.registrar = record->registrar.get();
+    args.config_json = faktory_string{config_json.c_str(), config_json.size()};
+    args.error = error;
+    args.error_size = sizeof error;
+    int status = FAKTORY_ERROR;
+    try {
+        status = init(&args);
+    } catch (...) {
+        std::snprintf(error, sizeof error, "an exception escaped init across the C boundary");
+    }
+    record->registrar->open = false;  // registration happens during init, never later
+    const std::string plugin = "plugin \"" + record->info.name + "\" ";
+    if (!record->registrar->errors.empty()) {
+        std::string all;
+        for (const auto& e : record->registrar->errors) all += (all.empty() ? "" : "; ") + e;
+        throw Refusal(where + plugin + all + "; fix the registration in its init");
+    }
+    if (status != FAKTORY_OK)
+        throw Refusal(where + plugin + "init failed: " + (error[0] ? std::string(error) : "no reason given") +
+                      " (status " + std::to_string(status) + ")");
+    record->initialized = true;
+
+    for (const auto& entry : record->registrar->entries) {
+        if (auto taken = handlers.find(entry.jobtype); taken != handlers.end())
+            throw Refusal(where + "jobtype \"" + entry.jobtype + "\" of plugin \"" + record->info.name + "\" (" +
+                          file_name + ") is already handled by plugin \"" + taken->second.plugin->name + "\" (" +
+                          taken->second.plugin->file + "); " + file_name +
+                          " is refused — rename the jobtype in one of them or remove one plugin");
+        record->info.jobtypes.push_back(entry.jobtype);
+    }
+    return record;
+}
+
+void PluginGeneration::Impl::adopt(std::unique_ptr<PluginRecord> record) {
+    records.push_back(std::move(record));
+    const PluginRecord& added = *records.back();
+    for (const auto& entry : added.registrar->entries)
+        handlers.emplace(entry.jobtype, Handler{entry.handler, entry.user_data, &added.info});
+}
+
+PluginGeneration::PluginGeneration() : impl_(std::make_unique<Impl>()) {}
+
+PluginGeneration::~PluginGeneration() {
+    // Last loaded goes first, like destructors of stacked objects.
+    impl_->handlers.clear();
+    while (!impl_->records.empty()) impl_->records.pop_back();
+}
+
+std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& options, LoadReport& report) {
+    std::error_code error;
+    if (!fs::is_directory(options.dir, error))
+        throw std::runtime_error("plugins directory " + options.dir.string() +
+                                 " does not exist or is not a directory; create it or fix plugins.dir");
+    if (options.check_permissions) {
+        if (auto reason = unsafe_reason(options.dir); !reason.empty())
+            throw std::runtime_error("plugins directory refused: " + reason);
+    }
+
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(options.dir, error)) {
+        if (entry.path().extension() == ".so" && entry.is_regular_file()) files.push_back(entry.path());
+        // Anything else named *.so (a directory, a broken link) is not a plugin: say so.
+        else if (entry.path().extension() == ".so")
+            report.errors.push_back({entry.path().filename().string(),
+                                     entry.path().string() + ": not a regular file; remove it from the plugins directory"});
+    }
+    if (error) throw std::runtime_error("cannot list plugins directory " + options.dir.string() + ": " + error.message());
+    std::sort(files.begin(), files.end(),
+              [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+
+    std::shared_ptr<PluginGeneration> generation(new PluginGeneration());
+    auto& impl = *generation->impl_;
+    impl.number = ++generation_counter;
+    const ShadowDirectory shadow;
+    for (const auto& file : files) {
+        try {
+            impl.adopt(impl.load_one(file, options, shadow));
+            impl.plugins.push_back(impl.records.back()->info);
+            report.plugins.push_back(impl.records.back()->info);
+        } catch (const std::exception& e) {
+            report.errors.push_back({file.filename().string(), e.what()});
+        }
+    }
+    return generation;
+}
+
+std::uint64_t PluginGeneration::number() const { return impl_->number; }
+
+bool PluginGeneration::handles(std::string_view jobtype) const {
+    return impl_->handlers.find(jobtype) != impl_->handlers.end();
+}
+
+std::vector<std::string> PluginGeneration::jobtypes() const {
+    std::vector<std::string> all;
+    for (const auto& [jobtype, handler] : impl_->handlers) all.push_back(jobtype);
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+const std::vector<LoadedPlugin>& PluginGeneration::plugins() const { return impl_->plugins; }
+
+JobOutcome PluginGeneration::run(const JobInput& job, std::stop_token cancel, const HostServices& services) const {
+    JobOutcome outcome;
+    try {
+        const auto found = impl_->handlers.find(std::string_view(job.jobtype));
+        if (found == impl_->handlers.end()) {
+            outcome.status = JobOutcome::Status::fail;
+            outcome.errtype = "UnknownJobtype";
+            outcome.message = "no loaded plugin handles jobtype \"" + job.jobtype + "\"";
+            return outcome;
+        }
+        faktory_job context(job, cancel, services, outcome);
+        int status = FAKTORY_ERROR;
+        try {
+            status = found->second.fn(&context, found->second.user_data);
+        } catch (...) {
+            // Only a plugin breaking the ABI's rules gets here; the job fails rather than the host.
+            outcome.errtype = "PluginError";
+            outcome.message = "an exception escaped the handler across the C boundary";
+            context.failed = true;
+        }
+        if (context.failed) {
+            outcome.status = JobOutcome::Status::fail;
+        } else if (status != FAKTORY_OK) {
+            outcome.status = JobOutcome::Status::fail;
+            outcome.errtype = "PluginError";
+            outcome.message = "handler for " + job.jobtype + " (plugin " + found->second.plugin->name +
+                              ") returned status " + std::to_string(status) + " without a reason";
+        }
+    } catch (const std::exception& e) {
+        outcome.status = JobOutcome::Status::fail;
+        outcome.errtype = "HostError";
+        outcome.message = e.what();
+    } catch (...) {
+        outcome.status = JobOutcome::Status::fail;
+        outcome.errtype = "HostError";
+        outcome.message = "unknown error while dispatching the job";
+    }
+    return outcome;
+}
+
+} // namespace faktory_host::plugins

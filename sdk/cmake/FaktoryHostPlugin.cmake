@@ -1,0 +1,47 @@
+# faktory_add_plugin(): builds a Faktory Host plugin (a MODULE library) with the
+# flags the loader relies on. Included by the installed package config and by
+# the in-tree build alike, so both build plugins the same way.
+#
+#   faktory_add_plugin(<target> <sources...> [OUTPUT_DIRECTORY <dir>] [ALLOW_UNDEFINED])
+#
+# - hidden visibility: only the entry points (marked in plugin.h) are exported,
+#   so two plugins never interpose on each other's symbols;
+# - -Wl,-z,defs: every symbol must resolve at link time; a plugin needs nothing
+#   from the host binary (all host calls go through the API table);
+# - -fno-gnu-unique (GCC): STB_GNU_UNIQUE symbols would pin the library in
+#   memory, so a reload could never unload the old code;
+# - no "lib" prefix: the file is named after the target (image_tools.so).
+# ALLOW_UNDEFINED drops -z,defs (only the loader's own tests want that).
+include_guard(GLOBAL)
+
+function(faktory_add_plugin target)
+  cmake_parse_arguments(P "ALLOW_UNDEFINED" "OUTPUT_DIRECTORY" "" ${ARGN})
+  if(NOT P_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "faktory_add_plugin(${target}): no source files given")
+  endif()
+  add_library(${target} MODULE ${P_UNPARSED_ARGUMENTS})
+  if(TARGET FaktoryHost::sdk)
+    target_link_libraries(${target} PRIVATE FaktoryHost::sdk)
+  else()
+    message(FATAL_ERROR "faktory_add_plugin: FaktoryHost::sdk is not defined; call find_package(FaktoryHost) first")
+  endif()
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    POSITION_INDEPENDENT_CODE ON)
+  # C++17 at least: plugin.hpp needs it; a project asking for more keeps its choice.
+  target_compile_features(${target} PRIVATE cxx_std_17)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-gnu-unique>)
+  endif()
+  if(NOT P_ALLOW_UNDEFINED AND NOT APPLE)
+    target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  endif()
+  if(P_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${P_OUTPUT_DIRECTORY}")
+  elseif(DEFINED FAKTORY_PLUGIN_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${FAKTORY_PLUGIN_OUTPUT_DIRECTORY}")
+  endif()
+endfunction()
