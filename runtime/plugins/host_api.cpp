@@ -79,7 +79,7 @@ size_t arg_count(faktory_job* job) {
 }
 
 // Fills `value` with the element `var`; strings point into the parsed args, which live as long as the job.
-void describe(faktory_job& job, const Poco::Dynamic::Var& var, faktory_value& value) {
+void describe(std::forward_list<std::string>& scratch, const Poco::Dynamic::Var& var, faktory_value& value) {
     if (var.isEmpty()) {
         value.type = FAKTORY_VALUE_NULL;
     } else if (var.isBoolean()) {
@@ -93,8 +93,8 @@ void describe(faktory_job& job, const Poco::Dynamic::Var& var, faktory_value& va
         value.type = var.type() == typeid(Poco::JSON::Array::Ptr) ? FAKTORY_VALUE_ARRAY : FAKTORY_VALUE_OBJECT;
         std::ostringstream json;
         Poco::JSON::Stringifier::stringify(var, json);
-        job.scratch.push_front(json.str());
-        value.text = borrowed(job.scratch.front());
+        scratch.push_front(json.str());
+        value.text = borrowed(scratch.front());
     } else if (var.isInteger()) {
         // Integers beyond int64 (UInt64 from the parser) are offered as numbers only.
         try {
@@ -113,6 +113,13 @@ void describe(faktory_job& job, const Poco::Dynamic::Var& var, faktory_value& va
     }
 }
 
+// Writes only what the plugin's struct covers; the size field stays the plugin's.
+void copy_out(const faktory_value& value, faktory_value& out) {
+    const std::uint32_t their_size = out.size;
+    std::memcpy(&out, &value, their_size < sizeof(value) ? their_size : sizeof(value));
+    out.size = their_size;
+}
+
 int arg(faktory_job* job, size_t index, faktory_value* out) {
     if (!job || !out || out->size < sizeof(uint32_t)) return FAKTORY_INVALID;
     try {
@@ -125,13 +132,9 @@ int arg(faktory_job* job, size_t index, faktory_value* out) {
             value.type = FAKTORY_VALUE_MISSING;
             status = FAKTORY_OUT_OF_RANGE;
         } else {
-            describe(*job, *(job->args->begin() + static_cast<std::ptrdiff_t>(index)), value);
+            describe(job->scratch, *(job->args->begin() + static_cast<std::ptrdiff_t>(index)), value);
         }
-        // Write only what the plugin's struct covers; the size field stays the plugin's.
-        const std::size_t covered = out->size < sizeof(value) ? out->size : sizeof(value);
-        const std::uint32_t their_size = out->size;
-        std::memcpy(out, &value, covered);
-        out->size = their_size;
+        copy_out(value, *out);
         return status;
     } catch (const std::exception& e) {
         job->last_error = e.what();
@@ -209,6 +212,43 @@ void log(faktory_job* job, int level, const char* message) {
 
 faktory_string last_error(const faktory_job* job) { return job ? borrowed(job->last_error) : borrowed(empty_text); }
 
+int config_value(faktory_registrar* registrar, const char* key, faktory_value* out) {
+    if (!registrar || !key || !out || out->size < sizeof(uint32_t)) return FAKTORY_INVALID;
+    if (!registrar->open) return FAKTORY_TOO_LATE;
+    try {
+        if (registrar->config_state == faktory_registrar::Config::unparsed) {
+            try {
+                Poco::JSON::Parser parser;
+                auto parsed = parser.parse(registrar->config_json);
+                registrar->config = parsed.extract<Poco::JSON::Object::Ptr>();
+                registrar->config_state = faktory_registrar::Config::parsed;
+            } catch (...) {
+                registrar->config_state = faktory_registrar::Config::invalid;
+            }
+        }
+        if (registrar->config_state != faktory_registrar::Config::parsed) return FAKTORY_INVALID;
+        faktory_value value{};
+        value.size = sizeof(value);
+        int status = FAKTORY_OK;
+        if (!registrar->config->has(key)) {
+            value.type = FAKTORY_VALUE_MISSING;
+            status = FAKTORY_OUT_OF_RANGE;
+        } else {
+            const Poco::Dynamic::Var var = registrar->config->get(key);
+            describe(registrar->scratch, var, value);
+            // get() returned a copy that dies here: keep strings alive in scratch like nested values.
+            if (value.type == FAKTORY_VALUE_STRING) {
+                registrar->scratch.push_front(std::string(value.text.data, value.text.size));
+                value.text = borrowed(registrar->scratch.front());
+            }
+        }
+        copy_out(value, *out);
+        return status;
+    } catch (...) {
+        return FAKTORY_ERROR;
+    }
+}
+
 const faktory_host_api table = {
     sizeof(faktory_host_api),
     FAKTORY_PLUGIN_ABI_MAJOR,
@@ -227,6 +267,7 @@ const faktory_host_api table = {
     &push,
     &log,
     &last_error,
+    &config_value,
 };
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 
 #include <faktory/plugin.h>
 
@@ -46,6 +47,12 @@ struct faktory_registrar {
     std::vector<Entry> entries;
     std::vector<std::string> errors;  // refused registrations; any one fails the plugin's load
     bool open = true;
+
+    // The plugin's configuration block, parsed on the first config_value() call.
+    std::string config_json = "{}";
+    enum class Config { unparsed, parsed, invalid } config_state = Config::unparsed;
+    Poco::JSON::Object::Ptr config;
+    std::forward_list<std::string> scratch;
 
     faktory_registrar() = default;
     faktory_registrar(const faktory_registrar&) = delete;

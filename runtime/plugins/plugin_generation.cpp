@@ -177,6 +177,7 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     const auto config = options.config_json.find(record->info.name);
     const std::string& config_json = config != options.config_json.end() ? config->second : std::string("{}");
     record->registrar = std::make_unique<faktory_registrar>();
+    record->registrar->config_json = config_json;
     char error[1024] = {0};
     faktory_init_args args{};
     args.size = sizeof(args);

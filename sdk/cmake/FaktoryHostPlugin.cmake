@@ -10,9 +10,13 @@
 #   from the host binary (all host calls go through the API table);
 # - -fno-gnu-unique (GCC): STB_GNU_UNIQUE symbols would pin the library in
 #   memory, so a reload could never unload the old code;
+# - a version script exporting only faktory_plugin_*: hidden visibility cannot
+#   hide what libstdc++ headers force to default visibility (inline statics);
 # - no "lib" prefix: the file is named after the target (image_tools.so).
 # ALLOW_UNDEFINED drops -z,defs (only the loader's own tests want that).
 include_guard(GLOBAL)
+# A global property, since the function is called from other directory scopes than this file's.
+set_property(GLOBAL PROPERTY FAKTORY_PLUGIN_EXPORTS_MAP "${CMAKE_CURRENT_LIST_DIR}/faktory_plugin_exports.map")
 
 function(faktory_add_plugin target)
   cmake_parse_arguments(P "ALLOW_UNDEFINED" "OUTPUT_DIRECTORY" "" ${ARGN})
@@ -35,6 +39,11 @@ function(faktory_add_plugin target)
   target_compile_features(${target} PRIVATE cxx_std_17)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-gnu-unique>)
+  endif()
+  if(NOT APPLE AND NOT WIN32)
+    get_property(_FAKTORY_PLUGIN_EXPORTS_MAP GLOBAL PROPERTY FAKTORY_PLUGIN_EXPORTS_MAP)
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${_FAKTORY_PLUGIN_EXPORTS_MAP}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_FAKTORY_PLUGIN_EXPORTS_MAP}")
   endif()
   if(NOT P_ALLOW_UNDEFINED AND NOT APPLE)
     target_link_options(${target} PRIVATE "LINKER:-z,defs")

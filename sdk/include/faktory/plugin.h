@@ -166,6 +166,13 @@ typedef struct faktory_host_api {
 
     /* The text of the last failed call made with this job (push, arg), "" if none. */
     faktory_string (*last_error)(const faktory_job* job);
+
+    /* A top-level key of the plugin's configuration block (inside init only),
+     * so plugins need no JSON parser of their own. FAKTORY_OK (value filled),
+     * FAKTORY_OUT_OF_RANGE (no such key; type MISSING), FAKTORY_INVALID (the
+     * block is not a JSON object), FAKTORY_TOO_LATE (after init). Strings are
+     * borrowed until init returns. */
+    int (*config_value)(faktory_registrar* registrar, const char* key, faktory_value* value);
 } faktory_host_api;
 
 /* What init receives. Borrowed for the call; the host table pointer stays valid. */

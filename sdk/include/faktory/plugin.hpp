@@ -81,7 +81,26 @@ inline std::string demangled_type_name(const std::type_info& type) {
     return type.name();
 }
 
-template <typename T> struct ArgTraits;  // which C value type answers arg<T>()
+// A job argument or config value as T, or ArgumentError naming `what`, the expected and the actual type.
+template <typename T> T convert(const faktory_value& value, const std::string& what) {
+    static_assert(std::is_same_v<T, std::string> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
+                      std::is_same_v<T, bool>,
+                  "T must be std::string, std::int64_t, double or bool");
+    const char* expected = "boolean";
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (value.type == FAKTORY_VALUE_STRING) return std::string(view(value.text));
+        expected = "string";
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+        if (value.type == FAKTORY_VALUE_INTEGER) return value.integer;
+        expected = "integer";
+    } else if constexpr (std::is_same_v<T, double>) {
+        if (value.type == FAKTORY_VALUE_DOUBLE || value.type == FAKTORY_VALUE_INTEGER) return value.number;
+        expected = "number";
+    } else {
+        if (value.type == FAKTORY_VALUE_BOOL) return value.boolean != 0;
+    }
+    throw ArgumentError(what + ": expected " + expected + ", got " + type_name(value.type));
+}
 
 } // namespace detail
 
@@ -102,28 +121,13 @@ public:
     // The argument at `index` as std::string, std::int64_t, double or bool.
     // Throws ArgumentError ("argument 1: expected integer, got string") otherwise.
     template <typename T> T arg(std::size_t index) const {
-        static_assert(std::is_same_v<T, std::string> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
-                          std::is_same_v<T, bool>,
-                      "job.arg<T>: T must be std::string, std::int64_t, double or bool");
         faktory_value value{};
         value.size = sizeof(value);
         const int status = host_->arg(job_, index, &value);
+        const std::string what = "argument " + std::to_string(index);
         if (status == FAKTORY_INVALID)
-            throw ArgumentError("argument " + std::to_string(index) + ": args are not a JSON array: " +
-                                std::string(detail::view(host_->last_error(job_))));
-        if constexpr (std::is_same_v<T, std::string>) {
-            if (value.type == FAKTORY_VALUE_STRING) return std::string(detail::view(value.text));
-            throw mismatch(index, "string", value.type);
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-            if (value.type == FAKTORY_VALUE_INTEGER) return value.integer;
-            throw mismatch(index, "integer", value.type);
-        } else if constexpr (std::is_same_v<T, double>) {
-            if (value.type == FAKTORY_VALUE_DOUBLE || value.type == FAKTORY_VALUE_INTEGER) return value.number;
-            throw mismatch(index, "number", value.type);
-        } else {
-            if (value.type == FAKTORY_VALUE_BOOL) return value.boolean != 0;
-            throw mismatch(index, "boolean", value.type);
-        }
+            throw ArgumentError(what + ": " + std::string(detail::view(host_->last_error(job_))));
+        return detail::convert<T>(value, what);
     }
 
     // True once the host wants the job to stop; long handlers should poll it and return.
@@ -155,11 +159,6 @@ public:
     const faktory_host_api* c_host() const noexcept { return host_; }
 
 private:
-    static ArgumentError mismatch(std::size_t index, const char* expected, int actual) {
-        return ArgumentError("argument " + std::to_string(index) + ": expected " + expected + ", got " +
-                             detail::type_name(actual));
-    }
-
     const faktory_host_api* host_;
     faktory_job* job_;
 };
@@ -210,6 +209,21 @@ public:
 
     // This plugin's configuration block as a JSON object ("{}" when the config has none).
     std::string config_json() const { return std::string(detail::view(args_->config_json)); }
+
+    // A top-level key of the configuration block as T (std::string, std::int64_t, double, bool);
+    // `fallback` when the key is absent. A value of another type throws ArgumentError, failing init.
+    template <typename T> T config(const std::string& key, T fallback) const {
+        faktory_value value{};
+        value.size = sizeof(value);
+        const int status = args_->host->config_value(args_->registrar, key.c_str(), &value);
+        if (status == FAKTORY_OUT_OF_RANGE) return fallback;
+        const std::string what = "config key \"" + key + "\"";
+        if (status != FAKTORY_OK) throw ArgumentError(what + ": the configuration block is not a JSON object");
+        return detail::convert<T>(value, what);
+    }
+    std::string config(const std::string& key, const char* fallback) const {
+        return config<std::string>(key, std::string(fallback));
+    }
 
     // Runs `hook` at shutdown: after the plugin's last job returned, before unload.
     void on_shutdown(std::function<void()> hook) { state_.shutdown_hooks.push_back(std::move(hook)); }
