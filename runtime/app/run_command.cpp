@@ -42,7 +42,7 @@ int run_host(const CommandLine& line) {
     const auto config = load_settings(line);
     const auto connection = connection_options(config, line.overrides);
     configure_logging_for(config);
-    auto& logger = Poco::Logger::get("faktory-host");
+    auto& logger = Poco::Logger::get("faktory.app");
     logger.information(std::string("faktory-host ") + FAKTORY_HOST_VERSION + " starting: config " +
                        (config.source.empty() ? std::string("(built-in defaults)") : config.source.string()) +
                        ", server " + connection.url.masked() + ", plugins " + config.plugins.dir.string() +
