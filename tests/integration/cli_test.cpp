@@ -60,6 +60,25 @@ BOOST_AUTO_TEST_CASE(never_prints_the_password_of_the_url) {
     BOOST_TEST(contains(result.output, "127.0.0.1:1"), result.output);
 }
 
+BOOST_AUTO_TEST_CASE(without_config_flag_reads_faktory_host_yaml_from_the_working_directory) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto config = rig.write_config();  // <dir>/faktory-host.yaml
+    const auto result = rig.run_command({"check"});
+    BOOST_TEST(result.exit_code == 0, result.output);
+    BOOST_TEST(contains(result.output, config.string()), result.output);
+}
+
+BOOST_AUTO_TEST_CASE(without_any_config_uses_built_in_defaults_with_plugins_in_the_working_directory) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto result = rig.run_command({"check"}, {}, std::nullopt, rig.dir());  // no faktory-host.yaml there
+    BOOST_TEST(result.exit_code == 0, result.output);
+    BOOST_TEST(contains(result.output, "(built-in defaults)"), result.output);
+    BOOST_TEST(contains(result.output, "tcp://localhost:7419"), result.output);
+    BOOST_TEST(contains(result.output, rig.plugins_dir().string()), result.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(config_errors)

@@ -123,8 +123,10 @@ std::string HostProcess::output() const {
 
 Finished run_host_command(const std::vector<std::string>& arguments, const std::filesystem::path& output,
                           const std::map<std::string, std::string>& environment,
-                          const std::optional<std::filesystem::path>& input, std::chrono::milliseconds deadline) {
-    HostProcess process({arguments, output, environment, input, std::nullopt});
+                          const std::optional<std::filesystem::path>& input,
+                          const std::optional<std::filesystem::path>& working_directory,
+                          std::chrono::milliseconds deadline) {
+    HostProcess process({arguments, output, environment, input, working_directory});
     const int code = process.wait_for_exit(deadline);
     return {code == HostProcess::still_running ? -1 : code, process.output()};
 }

@@ -56,6 +56,7 @@ struct Finished {
 Finished run_host_command(const std::vector<std::string>& arguments, const std::filesystem::path& output,
                           const std::map<std::string, std::string>& environment = {},
                           const std::optional<std::filesystem::path>& input = std::nullopt,
+                          const std::optional<std::filesystem::path>& working_directory = std::nullopt,
                           std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
 } // namespace faktory_host::testing

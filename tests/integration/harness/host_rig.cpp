@@ -85,10 +85,11 @@ HostProcess& HostRig::start_host(const std::vector<std::string>& extra) {
 
 Finished HostRig::run_command(const std::vector<std::string>& arguments,
                               const std::map<std::string, std::string>& environment,
-                              const std::optional<fs::path>& input) {
+                              const std::optional<fs::path>& input,
+                              const std::optional<fs::path>& working_directory) {
     const auto log = path("command-" + std::to_string(++commands_run_) + ".log");
     command_logs_.push_back(log.string());
-    return run_host_command(arguments, log, environment, input);
+    return run_host_command(arguments, log, environment, input, working_directory.value_or(dir()));
 }
 
 Poco::JSON::Array::Ptr HostRig::stats_array(const std::string& name) {

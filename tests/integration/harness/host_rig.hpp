@@ -48,10 +48,12 @@ public:
     // Starts `faktory-host --config <config> <extra>`; its output goes to host.log.
     HostProcess& start_host(const std::vector<std::string>& extra = {});
     HostProcess& host() { return *host_; }
-    // Runs a subcommand to completion; its output goes to <name>.log.
+    // Runs a subcommand to completion (in `working_directory`, default the
+    // test's dir); its output goes to command-<n>.log.
     Finished run_command(const std::vector<std::string>& arguments,
                          const std::map<std::string, std::string>& environment = {},
-                         const std::optional<std::filesystem::path>& input = std::nullopt);
+                         const std::optional<std::filesystem::path>& input = std::nullopt,
+                         const std::optional<std::filesystem::path>& working_directory = std::nullopt);
 
     // Waits until exactly one worker is registered in `state`, other than
     // `not_wid`; returns its wid ("" when none showed up in time).
