@@ -46,6 +46,13 @@ Poco::Net::SocketAddress address_of(const std::string& text, const char* what) {
     }
 }
 
+// Poco's ServerSocket(address) sets SO_REUSEPORT, so a second server on a busy
+// port would start silently and split the clients; bind without it.
+void listen_exclusively(Poco::Net::ServerSocket& socket, const Poco::Net::SocketAddress& address, int backlog) {
+    socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
+    socket.listen(backlog);
+}
+
 } // namespace
 
 struct DevServer::Impl {
@@ -159,10 +166,11 @@ struct DevServer::Impl {
                 protocol::ensure_ssl_initialized();
                 tls_context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.tls_key_file,
                                                      options.tls_cert_file, "", Poco::Net::Context::VERIFY_NONE);
-                listener = std::make_unique<Poco::Net::SecureServerSocket>(work_address, 128, tls_context);
+                listener = std::make_unique<Poco::Net::SecureServerSocket>(tls_context);
             } else {
-                listener = std::make_unique<Poco::Net::ServerSocket>(work_address, 128);
+                listener = std::make_unique<Poco::Net::ServerSocket>();
             }
+            listen_exclusively(*listener, work_address, 128);
         } catch (const Poco::Exception& e) {
             throw std::runtime_error("dev server: cannot listen on " + options.bind + ": " + e.displayText());
         }
@@ -171,7 +179,8 @@ struct DevServer::Impl {
         if (!options.control.empty()) {
             const auto control_address = address_of(options.control, "control");
             try {
-                Poco::Net::ServerSocket control_socket(control_address, 64);
+                Poco::Net::ServerSocket control_socket;
+                listen_exclusively(control_socket, control_address, 64);
                 http_port = control_socket.address().port();
                 auto* params = new Poco::Net::HTTPServerParams;
                 params->setMaxThreads(8);

@@ -23,6 +23,12 @@ BOOST_AUTO_TEST_CASE(greets_with_exact_hi_bytes_without_password) {
     BOOST_TEST(raw.read_line() == "+HI {\"v\":2}\r\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_second_server_on_a_port_in_use_fails_to_start) {
+    StartedServer s;
+    DevServer second(DevServerOptions{"127.0.0.1:" + std::to_string(s.server.port()), "", "", "", ""});
+    BOOST_CHECK_THROW(second.start(), std::runtime_error);
+}
+
 BOOST_AUTO_TEST_CASE(producer_hello_gets_ok_and_client_connects) {
     StartedServer s;
     RawConnection raw(s.server.port());
