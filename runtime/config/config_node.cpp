@@ -65,12 +65,14 @@ void ConfigNode::expect_keys(const std::vector<std::string_view>& allowed) const
         bool known = false;
         for (const auto candidate : allowed) known = known || candidate == name;
         if (known) continue;
-        std::string message = "unknown key '" + name + "' in " + (path_.empty() ? "the top level" : path_);
+        // Built by appending: GCC 12's -Wrestrict misfires on `"literal" + string` at -O3.
+        std::string message = "unknown key '";
+        message.append(name).append("' in ").append(path_.empty() ? "the top level" : path_);
         if (const auto suggestion = closest_name(name, allowed)) {
-            message += "; did you mean '" + *suggestion + "'?";
+            message.append("; did you mean '").append(*suggestion).append("'?");
         } else {
             message += "; valid keys:";
-            for (const auto candidate : allowed) message += " " + std::string(candidate);
+            for (const auto candidate : allowed) message.append(" ").append(candidate);
         }
         key.fail_plain(message);
     }
