@@ -22,8 +22,14 @@ BOOST_AUTO_TEST_CASE(an_ack_lost_to_dropped_connections_arrives_after_reconnect_
 
     const auto gate = rig.path("gate");
     const auto trace = rig.path("trace");
-    const auto jid = rig.push("WaitForFile", "[" + HostRig::quoted(gate) + "," + HostRig::quoted(trace) + ",\"ran\"]");
-    BOOST_REQUIRE(eventually([&] { return rig.working(jid); }));
+    const auto started = rig.path("started");
+    const auto jid = rig.push("WaitForFile", "[" + HostRig::quoted(gate) + "," + HostRig::quoted(trace) +
+                                                 ",\"ran\"," + HostRig::quoted(started) + "]");
+    // Wait for the handler itself, not just the server's reservation: a drop
+    // while the FETCH reply is still in flight would lose the job to the
+    // reservation timeout (as with real Faktory), which is not this test's case.
+    BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(started); }));
+    BOOST_REQUIRE(rig.working(jid));
 
     // The connection that fetched the job is gone before its ACK can be sent,
     // and for a moment no new one is let in.
