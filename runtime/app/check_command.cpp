@@ -43,7 +43,7 @@ int run_check(const CommandLine& line) {
     print_config(std::cout, config, connection);
 
     const auto& cfg = config.plugins;
-    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins};
+    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
     plugins::LoadReport report;
     std::shared_ptr<plugins::PluginGeneration> generation;
     try {

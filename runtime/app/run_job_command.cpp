@@ -99,7 +99,7 @@ int run_one_job(const CommandLine& line) {
     const auto input = job_input(job);
 
     const auto& cfg = config.plugins;
-    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins};
+    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
     plugins::LoadReport report;
     const auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors) std::cerr << "plugin " << error.file << " not loaded: " << error.message << "\n";

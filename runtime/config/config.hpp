@@ -61,6 +61,7 @@ struct PluginsConfig {
     bool check_permissions = true;
     std::map<std::string, std::string> config_json;  // plugin name -> its block as compact JSON
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
+    std::filesystem::path copy_dir;  // plugin copies go here only where memfd is refused; empty: the temp dir
 };
 
 struct LogConfig {

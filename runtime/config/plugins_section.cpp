@@ -1,5 +1,6 @@
 // The `plugins:` section: where plugins live, each plugin's own config block
-// (handed over as JSON), the permission check switch and SHA-256 pins.
+// (handed over as JSON), the permission check switch, SHA-256 pins and the
+// fallback folder for plugin copies.
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -49,7 +50,7 @@ std::map<std::string, std::string> read_pins(const ConfigNode& node) {
 } // namespace
 
 PluginsConfig read_plugins_section(const ConfigNode& section) {
-    section.expect_keys({"dir", "config", "check_permissions", "pins"});
+    section.expect_keys({"dir", "config", "check_permissions", "pins", "copy_dir"});
     PluginsConfig plugins;
     // The default "plugins" is relative too: it means next to the config file.
     plugins.dir = section.resolve(plugins.dir);
@@ -57,6 +58,7 @@ PluginsConfig read_plugins_section(const ConfigNode& section) {
     if (auto blocks = section.child("config")) plugins.config_json = read_plugin_blocks(*blocks);
     if (auto check = section.child("check_permissions")) plugins.check_permissions = check->as_bool();
     if (auto pins = section.child("pins")) plugins.sha256_pins = read_pins(*pins);
+    if (auto copy_dir = section.child("copy_dir")) plugins.copy_dir = copy_dir->as_path();
     return plugins;
 }
 

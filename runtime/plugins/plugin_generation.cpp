@@ -1,5 +1,6 @@
 // PluginGeneration: loads the plugins directory into one immutable generation
-// (fresh shadow copies, ABI check, init, registration) and dispatches jobs to it.
+// (whole-file read, ELF check, private copy, ABI check, init, registration) and
+// dispatches jobs to it.
 #include "plugins/plugin_generation.hpp"
 
 #include <algorithm>
@@ -7,14 +8,20 @@
 #include <cctype>
 #include <cstdio>
 #include <cstddef>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
 
+#include <Poco/Logger.h>
+
+#include "plugins/elf_check.hpp"
 #include "plugins/file_safety.hpp"
 #include "plugins/host_api.hpp"
-#include "plugins/shadow_directory.hpp"
+#include "plugins/private_copy.hpp"
 #include "plugins/shared_image.hpp"
+#include "plugins/thread_census.hpp"
 
 namespace faktory_host::plugins {
 
@@ -26,12 +33,45 @@ using QueryFn = const faktory_plugin_info* (*)();
 using InitFn = int (*)(const faktory_init_args*);
 using ShutdownFn = void (*)();
 
-std::atomic<std::uint64_t> generation_counter{0};
+std::atomic<std::uint64_t> generation_counter{0};  // generations put into service
+std::atomic<std::uint64_t> load_counter{0};        // loads attempted; names the private copies
+
+// A plugin file the loader looks at: *.so, and not hidden. Authors deploy by
+// writing a hidden temporary (.name.so.tmp) and rename()-ing it into place, so
+// a copy in progress is never mistaken for a plugin.
+bool is_plugin_file_name(const fs::path& file) {
+    const std::string name = file.filename().string();
+    return !name.empty() && name.front() != '.' && file.extension() == ".so";
+}
 
 // A refused plugin; the message is complete (it starts with the file's path).
 struct Refusal : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// A plugin whose name an earlier file of the same generation also declares:
+// neither is loaded, since the loader cannot know which one is the leftover.
+struct NameTaken : Refusal {
+    NameTaken(const std::string& message, std::string earlier_file)
+        : Refusal(message), earlier_file(std::move(earlier_file)) {}
+    std::string earlier_file;
+};
+
+// Warns once per plugin name per process, so twenty reloads of a plugin that
+// leaves threads behind make one line, not twenty.
+void warn_threads_left_behind(const std::string& plugin, const std::string& file, std::size_t threads) {
+    static std::mutex mutex;
+    static std::set<std::string> warned;
+    {
+        std::lock_guard lock(mutex);
+        if (!warned.insert(plugin).second) return;
+    }
+    Poco::Logger::get("faktory.plugins")
+        .warning("plugin " + plugin + " (" + file + ") left " + std::to_string(threads) +
+                 " thread(s) running after its shutdown; its code stays mapped for the rest of the process "
+                 "(this and every later generation of it that does the same). Stop and join the plugin's threads "
+                 "in its shutdown (on_shutdown) so reloads can unload it");
+}
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
     if (from.empty()) return;
@@ -49,11 +89,14 @@ struct TransparentHash {
 
 // One loaded plugin. Members are destroyed bottom-up: handler state first, the image last.
 struct PluginRecord {
+    std::unique_ptr<PrivateCopy> copy;
     std::unique_ptr<SharedImage> image;
     std::unique_ptr<faktory_registrar> registrar;
     ShutdownFn shutdown = nullptr;
     bool initialized = false;
     LoadedPlugin info;
+    // Threads that appeared while the image was loaded and initialised: the plugin's own.
+    std::vector<ThreadMark> threads_started;
 
     PluginRecord() = default;
     PluginRecord(const PluginRecord&) = delete;
@@ -68,9 +111,36 @@ struct PluginRecord {
             }
         }
         registrar.reset();
+        keep_mapped_while_its_threads_run();
         image.reset();
+        copy.reset();
+    }
+
+    // A thread the plugin started and did not stop in shutdown may run the
+    // image's code at any moment: unmapping it would crash the process.
+    void keep_mapped_while_its_threads_run() {
+        if (!image) return;
+        const std::size_t running = still_running(threads_started);
+        if (running == 0) return;
+        image->keep_mapped();
+        if (copy) copy->keep_forever();
+        warn_threads_left_behind(info.name.empty() ? info.file : "\"" + info.name + "\"", info.file, running);
     }
 };
+
+namespace {
+
+// Records, when it goes out of scope (loaded or refused), which threads
+// appeared since `before`: during dlopen (static constructors), the query
+// and init. A host thread started at that very moment by another part of the
+// host would be counted too; that costs only an image kept mapped.
+struct ThreadsStartedDuringLoad {
+    PluginRecord& record;
+    std::vector<ThreadMark> before = live_threads();
+    ~ThreadsStartedDuringLoad() { record.threads_started = threads_started_between(before, live_threads()); }
+};
+
+} // namespace
 
 struct PluginGeneration::Impl {
     struct Handler {
@@ -79,42 +149,41 @@ struct PluginGeneration::Impl {
         const LoadedPlugin* plugin;
     };
 
-    std::uint64_t number = 0;
+    mutable std::once_flag numbered;
+    mutable std::uint64_t number = 0;
+    std::uint64_t load_number = 0;
     std::vector<std::unique_ptr<PluginRecord>> records;  // load order
     std::vector<LoadedPlugin> plugins;
     std::unordered_map<std::string, Handler, TransparentHash, std::equal_to<>> handlers;
+    std::set<std::string> contested_names;  // declared by two files: refused in every file
 
-    std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options,
-                                           const ShadowDirectory& shadow) const;
+    std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options) const;
     void adopt(std::unique_ptr<PluginRecord> record);
+    void withdraw(const std::string& file);
 };
 
-std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& file, const LoaderOptions& options,
-                                                               const ShadowDirectory& shadow) const {
+std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& file, const LoaderOptions& options) const {
     const std::string where = file.string() + ": ";
     const std::string file_name = file.filename().string();
     if (options.check_permissions) {
         if (auto reason = unsafe_reason(file); !reason.empty()) throw Refusal(where + "refused: " + reason);
     }
 
-    fs::path copy;
+    // One complete read: the ELF check, the pin and the mapping all see these
+    // very bytes, so the file cannot change in between.
+    std::vector<unsigned char> bytes;
     try {
-        copy = shadow.copy_in(file, "g" + std::to_string(number) + "-" + file_name);
+        bytes = read_whole_plugin_file(file);
     } catch (const std::exception& e) {
         throw Refusal(where + e.what());
     }
-    // The copy is only needed until it is mapped; the mapping keeps the code.
-    struct RemoveCopy {
-        const fs::path& path;
-        ~RemoveCopy() {
-            std::error_code ignored;
-            fs::remove(path, ignored);
-        }
-    } remove_copy{copy};
+    if (auto problem = elf_image_problem(bytes); !problem.empty())
+        throw Refusal(where + "refused before loading: " + problem +
+                      "; is it a complete shared object built for this platform (faktory_add_plugin)? Remove it from " +
+                      file.parent_path().string() + " if not");
 
-    // The digest is taken of the very bytes that get mapped, so the file cannot change in between.
     if (auto pin = options.sha256_pins.find(file_name); pin != options.sha256_pins.end()) {
-        const std::string actual = sha256_of_file(copy);
+        const std::string actual = sha256_hex(bytes);
         std::string expected = pin->second;
         std::transform(expected.begin(), expected.end(), expected.begin(), [](unsigned char c) { return std::tolower(c); });
         if (actual != expected)
@@ -124,12 +193,21 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
 
     auto record = std::make_unique<PluginRecord>();
     record->info.file = file_name;
-    record->info.image_path = copy;
     try {
-        record->image = std::make_unique<SharedImage>(copy);
+        const fs::path copy_dir = options.copy_dir.empty() ? fs::temp_directory_path() : options.copy_dir;
+        record->copy = std::make_unique<PrivateCopy>(
+            bytes, "faktory-host-plugins-l" + std::to_string(load_number) + "-" + file_name, copy_dir);
+    } catch (const std::exception& e) {
+        throw Refusal(where + e.what());
+    }
+    record->info.image_path = record->copy->mapped_name();
+    const ThreadsStartedDuringLoad census{*record};
+    try {
+        record->image = std::make_unique<SharedImage>(record->copy->load_path());
+        record->copy->mapped();
     } catch (const ImageLoadError& e) {
         std::string reason = e.what();
-        replace_all(reason, copy.string(), file.string());
+        replace_all(reason, record->copy->load_path().string(), file.string());
         std::string hint;
         if (reason.find("undefined symbol") != std::string::npos)
             hint = "; it needs a symbol nothing provides — link plugins with -Wl,-z,defs (faktory_add_plugin "
@@ -163,10 +241,16 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
         throw Refusal(where + "its plugin description has no name; give FAKTORY_PLUGIN a non-empty name");
     record->info.name = info->name;
     record->info.version = info->version ? info->version : "";
+    if (contested_names.count(record->info.name))
+        throw Refusal(where + "plugin name \"" + record->info.name +
+                      "\" is declared by more than one file in the plugins directory; none of them is loaded");
     for (const auto& other : plugins)
         if (other.name == record->info.name)
-            throw Refusal(where + "plugin name \"" + record->info.name + "\" is already taken by " + other.file +
-                          "; each plugin needs its own name (it selects the plugin's config block)");
+            throw NameTaken(where + "plugin name \"" + record->info.name + "\" is also declared by " + other.file +
+                                "; neither is loaded, since each plugin needs its own name (it selects the "
+                                "plugin's config block). If one is a leftover copy, remove it; deploy by writing "
+                                "a hidden temporary file (.name.so.tmp) and rename()-ing it into place",
+                            other.file);
 
     auto init = reinterpret_cast<InitFn>(record->image->symbol(FAKTORY_PLUGIN_INIT_NAME));
     if (!init)
@@ -215,6 +299,15 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     return record;
 }
 
+void PluginGeneration::Impl::withdraw(const std::string& file) {
+    const auto found = std::find_if(records.begin(), records.end(),
+                                    [&](const auto& record) { return record->info.file == file; });
+    if (found == records.end()) return;
+    std::erase_if(handlers, [&](const auto& entry) { return entry.second.plugin == &(*found)->info; });
+    std::erase_if(plugins, [&](const LoadedPlugin& plugin) { return plugin.file == file; });
+    records.erase(found);  // shutdown export, then unload
+}
+
 void PluginGeneration::Impl::adopt(std::unique_ptr<PluginRecord> record) {
     records.push_back(std::move(record));
     const PluginRecord& added = *records.back();
@@ -242,9 +335,10 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
 
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(options.dir, error)) {
-        if (entry.path().extension() == ".so" && entry.is_regular_file()) files.push_back(entry.path());
+        if (!is_plugin_file_name(entry.path())) continue;
+        if (entry.is_regular_file()) files.push_back(entry.path());
         // Anything else named *.so (a directory, a broken link) is not a plugin: say so.
-        else if (entry.path().extension() == ".so")
+        else
             report.errors.push_back({entry.path().filename().string(),
                                      entry.path().string() + ": not a regular file; remove it from the plugins directory"});
     }
@@ -254,13 +348,25 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
 
     std::shared_ptr<PluginGeneration> generation(new PluginGeneration());
     auto& impl = *generation->impl_;
-    impl.number = ++generation_counter;
-    const ShadowDirectory shadow;
+    impl.load_number = ++load_counter;
     for (const auto& file : files) {
         try {
-            impl.adopt(impl.load_one(file, options, shadow));
+            impl.adopt(impl.load_one(file, options));
             impl.plugins.push_back(impl.records.back()->info);
             report.plugins.push_back(impl.records.back()->info);
+        } catch (const NameTaken& e) {
+            report.errors.push_back({file.filename().string(), e.what()});
+            // The earlier file loses its place too: which of the two is meant is anyone's guess.
+            const auto earlier = options.dir / e.earlier_file;
+            const auto name = std::find_if(impl.plugins.begin(), impl.plugins.end(),
+                                           [&](const LoadedPlugin& p) { return p.file == e.earlier_file; })->name;
+            impl.contested_names.insert(name);
+            impl.withdraw(e.earlier_file);
+            std::erase_if(report.plugins, [&](const LoadedPlugin& p) { return p.file == e.earlier_file; });
+            report.errors.push_back({e.earlier_file, earlier.string() + ": plugin name \"" + name +
+                                                         "\" is also declared by " + file.filename().string() +
+                                                         "; neither is loaded (see the error for " +
+                                                         file.filename().string() + ")"});
         } catch (const std::exception& e) {
             report.errors.push_back({file.filename().string(), e.what()});
         }
@@ -268,7 +374,10 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
     return generation;
 }
 
-std::uint64_t PluginGeneration::number() const { return impl_->number; }
+std::uint64_t PluginGeneration::number() const {
+    std::call_once(impl_->numbered, [this] { impl_->number = ++generation_counter; });
+    return impl_->number;
+}
 
 bool PluginGeneration::handles(std::string_view jobtype) const {
     return impl_->handlers.find(jobtype) != impl_->handlers.end();

@@ -48,6 +48,8 @@ struct LoaderOptions {
     bool check_permissions = true;
     std::map<std::string, std::string> config_json;  // plugin name -> JSON object text
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
+    // Where private copies go when memfd_create is refused (empty: the temporary folder).
+    std::filesystem::path copy_dir;
 };
 
 struct LoadedPlugin {
@@ -55,8 +57,9 @@ struct LoadedPlugin {
     std::string name;
     std::string version;
     std::vector<std::string> jobtypes;
-    // The private copy that was mapped (already deleted from disk); /proc/self/maps
-    // shows it "(deleted)" while the image stays loaded.
+    // The name /proc/self/maps shows for the private copy that was mapped
+    // ("/memfd:faktory-host-plugins-..." or, where memfd is refused, a file in
+    // copy_dir), followed by " (deleted)" while the image stays loaded.
     std::filesystem::path image_path;
 };
 
@@ -72,17 +75,21 @@ struct LoadReport {
 
 class PluginGeneration {
 public:
-    // Loads every *.so in options.dir (name order, not recursive) from fresh
-    // shadow copies. Bad plugins are recorded in `report` and skipped; the good
-    // ones load. Throws std::runtime_error only when the directory itself is
-    // unusable (missing, unsafe permissions).
+    // Loads every *.so in options.dir whose name does not start with "." (name
+    // order, not recursive) from private copies. Bad plugins are recorded in
+    // `report` and skipped; the good ones load. Two files declaring the same
+    // plugin name are both refused. Throws std::runtime_error only when the
+    // directory itself is unusable (missing, unsafe permissions).
     static std::shared_ptr<PluginGeneration> load(const LoaderOptions& options, LoadReport& report);
 
     ~PluginGeneration();  // calls each plugin's shutdown export, then unloads
     PluginGeneration(const PluginGeneration&) = delete;
     PluginGeneration& operator=(const PluginGeneration&) = delete;
 
-    std::uint64_t number() const;  // 1, 2, ... per process
+    // 1, 2, ... per process, given the first time it is asked for: the host asks
+    // only of generations it puts into service, so one discarded by a failed
+    // reload uses up no number.
+    std::uint64_t number() const;
     bool handles(std::string_view jobtype) const;
     std::vector<std::string> jobtypes() const;
     const std::vector<LoadedPlugin>& plugins() const;

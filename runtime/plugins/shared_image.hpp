@@ -1,18 +1,12 @@
-// One plugin image mapped into the process, closed when the object goes away.
-// Loading goes through Poco::SharedLibrary with SHLIB_LOCAL, after an eager
-// dlopen(RTLD_NOW | RTLD_LOCAL) of the same file: Poco 1.11 binds lazily
-// (RTLD_LAZY) and has no flag to change that, so without the eager open an
-// unresolved symbol would surface only when the first job calls it (as a
-// crash). The eager handle is dropped once Poco holds its own.
+// One plugin image mapped into the process with dlopen(RTLD_NOW | RTLD_LOCAL):
+// every symbol resolves at load (a missing one is an error now, naming it,
+// not a crash when the first job calls it), and nothing the plugin exports
+// can satisfy another plugin's references. Closed when the object goes away,
+// unless the loader decided the image must stay mapped for good.
 #pragma once
 #include <filesystem>
-#include <memory>
 #include <stdexcept>
 #include <string>
-
-namespace Poco {
-class SharedLibrary;
-}
 
 namespace faktory_host::plugins {
 
@@ -26,15 +20,19 @@ class SharedImage {
 public:
     // Throws ImageLoadError when the file cannot be mapped or a symbol does not resolve.
     explicit SharedImage(const std::filesystem::path& file);
-    ~SharedImage();  // unloads: the mapping goes when no other handle holds it
+    ~SharedImage();  // dlclose, unless keep_mapped() was called
     SharedImage(const SharedImage&) = delete;
     SharedImage& operator=(const SharedImage&) = delete;
 
     // The address of an exported symbol, or nullptr when the image has none.
     void* symbol(const std::string& name) const;
 
+    // Never dlclose: a thread may still run the image's code.
+    void keep_mapped() { keep_mapped_ = true; }
+
 private:
-    std::unique_ptr<Poco::SharedLibrary> library_;
+    void* handle_ = nullptr;
+    bool keep_mapped_ = false;
 };
 
 } // namespace faktory_host::plugins

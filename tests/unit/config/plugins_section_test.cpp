@@ -45,6 +45,13 @@ BOOST_AUTO_TEST_CASE(a_plugin_block_must_be_a_mapping) {
     BOOST_TEST(contains(config_error("plugins: { config: [greeter] }"), "plugins.config: expected a mapping"));
 }
 
+BOOST_AUTO_TEST_CASE(copy_dir_defaults_to_empty_and_resolves_like_dir) {
+    BOOST_TEST(plugins_of("plugins: { dir: /usr/lib/fh }").copy_dir.empty());  // empty: the temporary folder
+    BOOST_TEST(plugins_of("plugins: { copy_dir: copies }").copy_dir == "/etc/fh/copies");
+    BOOST_TEST(plugins_of("plugins: { copy_dir: /var/lib/fh }").copy_dir == "/var/lib/fh");
+    BOOST_TEST(contains(config_error("plugins: { copy_dir: '' }"), "plugins.copy_dir: expected a path"));
+}
+
 BOOST_AUTO_TEST_CASE(check_permissions_is_a_strict_boolean) {
     BOOST_TEST(plugins_of("plugins: { check_permissions: true }").check_permissions);
     BOOST_TEST(!plugins_of("plugins: { check_permissions: false }").check_permissions);

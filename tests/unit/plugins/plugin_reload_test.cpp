@@ -4,8 +4,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stop_token>
 #include <thread>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Logger.h>
+#include <Poco/StreamChannel.h>
 
 #include "fixture_plugins.hpp"
 #include "support/eventually.hpp"
@@ -47,13 +53,44 @@ std::string version_run_by(const plugins::PluginGeneration& generation) {
     return lines.empty() ? "" : lines.front();
 }
 
-// Mappings of any shadow copy in this process.
+// Mappings of any private plugin copy in this process.
 int shadow_mappings() {
     std::ifstream maps("/proc/self/maps");
     int count = 0;
     for (std::string line; std::getline(maps, line);)
-        if (line.find("/faktory-host-plugins-") != std::string::npos) ++count;
+        if (line.find("faktory-host-plugins-") != std::string::npos) ++count;
     return count;
+}
+
+std::string file_text(const fs::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A plugins dir with the good plugin and the one that starts a thread in init.
+struct LingeringDir {
+    TempDir dir;
+    plugins::LoaderOptions options;
+    LingeringDir(bool join_in_shutdown, const fs::path& heartbeat) {
+        deploy(fixture_plugin("good"), dir.path());
+        deploy(fixture_plugin("lingering_thread"), dir.path());
+        options.dir = dir.path();
+        options.config_json["lingering"] = std::string("{\"join_in_shutdown\":") +
+                                           (join_in_shutdown ? "true" : "false") + ",\"heartbeat_file\":\"" +
+                                           heartbeat.string() + "\"}";
+    }
+    std::shared_ptr<plugins::PluginGeneration> load() {
+        plugins::LoadReport report;
+        auto generation = plugins::PluginGeneration::load(options, report);
+        BOOST_TEST_REQUIRE(report.errors.empty());
+        return generation;
+    }
+};
+
+const fs::path& image_of(const plugins::PluginGeneration& generation, const std::string& file) {
+    for (const auto& plugin : generation.plugins())
+        if (plugin.file == file) return plugin.image_path;
+    throw std::runtime_error(file + " is not in the generation");
 }
 
 } // namespace
@@ -106,4 +143,49 @@ BOOST_AUTO_TEST_CASE(repeated_reloads_leave_no_mappings_behind) {
         BOOST_TEST(shadow_mappings() > before);
     }
     BOOST_TEST(shadow_mappings() == before);
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_that_leaves_a_thread_running_keeps_its_image_mapped_and_is_named_once) {
+    std::ostringstream log;
+    Poco::AutoPtr<Poco::StreamChannel> channel(new Poco::StreamChannel(log));
+    Poco::Logger::get("faktory.plugins").setChannel(channel);
+    TempDir scratch;
+    const fs::path heartbeat = scratch / "heartbeat";
+    LingeringDir plugins_dir(false, heartbeat);
+
+    std::vector<fs::path> lingering_images;
+    auto generation = plugins_dir.load();
+    for (int reload = 0; reload < 3; ++reload) {
+        lingering_images.push_back(image_of(*generation, "lingering_thread.so"));
+        const fs::path good_image = image_of(*generation, "good.so");
+        generation = plugins_dir.load();  // the last reference to the previous one goes: it unloads
+        BOOST_TEST(mappings_of(good_image) == 0);  // a plugin without threads is unmapped as usual
+    }
+    generation.reset();
+    for (const auto& image : lingering_images) BOOST_TEST(mappings_of(image) > 0, image);
+
+    // The threads go on running the kept code: the heartbeat keeps changing, and the process lives.
+    BOOST_TEST_REQUIRE(eventually([&] { return !file_text(heartbeat).empty(); }));
+    const std::string seen = file_text(heartbeat);
+    BOOST_TEST(eventually([&] {
+        const auto now = file_text(heartbeat);
+        return !now.empty() && now != seen;
+    }));
+
+    const std::string text = log.str();
+    const std::string warning = "plugin \"lingering\" (lingering_thread.so) left 1 thread(s) running";
+    const auto first = text.find(warning);
+    BOOST_TEST(first != std::string::npos, text);
+    BOOST_TEST(text.find(warning, first + 1) == std::string::npos, text);  // once, not per reload
+    Poco::Logger::get("faktory.plugins").setChannel(nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_that_joins_its_thread_in_shutdown_is_unmapped) {
+    TempDir scratch;
+    LingeringDir plugins_dir(true, scratch / "heartbeat");
+    auto generation = plugins_dir.load();
+    const fs::path image = image_of(*generation, "lingering_thread.so");
+    BOOST_TEST(mappings_of(image) > 0);
+    generation.reset();
+    BOOST_TEST(mappings_of(image) == 0);
 }
