@@ -75,8 +75,8 @@ std::string elf_image_problem(std::span<const unsigned char> image) {
         ProgramHeader segment;
         std::memcpy(&segment, image.data() + header.e_phoff + i * sizeof segment, sizeof segment);
         if (!inside(segment.p_offset, segment.p_filesz, image.size()))
-            return "truncated: segment " + std::to_string(i) + " needs bytes " + std::to_string(segment.p_offset) +
-                   ".." + std::to_string(segment.p_offset + segment.p_filesz) + " but the file has " +
+            return "truncated: segment " + std::to_string(i) + " needs " + std::to_string(segment.p_filesz) +
+                   " bytes at offset " + std::to_string(segment.p_offset) + " but the file has " +
                    std::to_string(image.size()) + " (a copy cut short, or still being written?)";
         if (segment.p_type == PT_LOAD) {
             loads_something = true;

@@ -336,11 +336,14 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(options.dir, error)) {
         if (!is_plugin_file_name(entry.path())) continue;
-        if (entry.is_regular_file()) files.push_back(entry.path());
-        // Anything else named *.so (a directory, a broken link) is not a plugin: say so.
+        std::error_code type_error;  // a symlink loop must not make the whole folder unusable
+        if (entry.is_regular_file(type_error)) files.push_back(entry.path());
+        // Anything else named *.so (a directory, a broken link, a link loop) is not a plugin: say so.
         else
             report.errors.push_back({entry.path().filename().string(),
-                                     entry.path().string() + ": not a regular file; remove it from the plugins directory"});
+                                     entry.path().string() + ": not a regular file" +
+                                         (type_error ? " (" + type_error.message() + ")" : std::string()) +
+                                         "; remove it from the plugins directory"});
     }
     if (error) throw std::runtime_error("cannot list plugins directory " + options.dir.string() + ": " + error.message());
     std::sort(files.begin(), files.end(),

@@ -376,3 +376,14 @@ BOOST_AUTO_TEST_CASE(symlinks_into_a_world_writable_folder_are_refused_by_the_lo
         BOOST_TEST(contains(e.what(), open.string() + ", a folder on the way to"), e.what());
     }
 }
+
+BOOST_AUTO_TEST_CASE(a_symlink_loop_named_so_is_reported_and_the_others_load) {
+    PluginsDir plugins_dir({"good"});
+    fs::create_symlink("loop-b.so", plugins_dir.dir / "loop-a.so");
+    fs::create_symlink("loop-a.so", plugins_dir.dir / "loop-b.so");
+    auto generation = plugins_dir.load();
+    BOOST_TEST(plugins_dir.report.errors.size() == 2u);
+    for (const auto& error : plugins_dir.report.errors)
+        BOOST_TEST(contains(error.message, "not a regular file (Too many levels of symbolic links)"), error.message);
+    good_plugin_serves(*generation);
+}
