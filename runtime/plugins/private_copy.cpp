@@ -83,6 +83,11 @@ std::vector<unsigned char> read_whole_plugin_file(const fs::path& file) {
     struct stat before {};
     if (::fstat(fd.get(), &before) != 0) throw std::runtime_error("cannot stat it: " + errno_text());
     if (!S_ISREG(before.st_mode)) throw std::runtime_error("not a regular file; remove it from the plugins directory");
+    if (before.st_size > max_plugin_file_bytes)
+        throw std::runtime_error("refused: it is " + std::to_string(before.st_size) + " bytes, more than the " +
+                                 std::to_string(max_plugin_file_bytes >> 20) +
+                                 " MiB a plugin may have (it is read into memory whole); strip debug info "
+                                 "(strip --strip-debug) or remove it");
 
     std::vector<unsigned char> bytes(static_cast<std::size_t>(before.st_size));
     std::size_t done = 0;

@@ -15,9 +15,14 @@
 
 namespace faktory_host::plugins {
 
+// Larger files are refused before reading: each plugin is held in memory
+// twice while it loads, and a sparse or runaway file must not exhaust memory.
+inline constexpr long long max_plugin_file_bytes = 1LL << 30;
+
 // The whole content of `file`, read through one descriptor. Throws
-// std::runtime_error (naming the file) when it is not a regular file, cannot
-// be read, or changed size or modification time while it was read.
+// std::runtime_error (saying why) when it is not a regular file, is larger
+// than max_plugin_file_bytes, cannot be read, or changed size or modification
+// time while it was read.
 std::vector<unsigned char> read_whole_plugin_file(const std::filesystem::path& file);
 
 class PrivateCopy {

@@ -119,6 +119,19 @@ BOOST_AUTO_TEST_CASE(a_file_that_grows_while_it_is_read_is_refused) {
     BOOST_TEST(refusal.find(".name.so.tmp") != std::string::npos, refusal);
 }
 
+BOOST_AUTO_TEST_CASE(a_file_larger_than_the_limit_is_refused_without_reading_it) {
+    TempDir dir;
+    const fs::path sparse = dir / "huge.so";
+    std::ofstream(sparse.string()).close();
+    fs::resize_file(sparse, static_cast<std::uintmax_t>(plugins::max_plugin_file_bytes) + 1);  // sparse: no disk used
+    try {
+        plugins::read_whole_plugin_file(sparse);
+        BOOST_FAIL("a file over the limit was read");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()).find("more than the 1024 MiB a plugin may have") != std::string::npos, e.what());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_directory_or_a_missing_file_is_refused) {
     TempDir dir;
     BOOST_CHECK_THROW(plugins::read_whole_plugin_file(dir.path()), std::runtime_error);
