@@ -113,7 +113,15 @@ struct PluginRecord {
         registrar.reset();
         keep_mapped_while_its_threads_run();
         image.reset();
+        keep_the_name_while_the_image_stays();
         copy.reset();
+    }
+
+    // glibc finds an image by its name before it opens anything: if the image
+    // outlived dlclose, a later copy given the same /proc/self/fd/N would be
+    // handed this old code. Keeping the memfd open keeps N taken.
+    void keep_the_name_while_the_image_stays() {
+        if (copy && copy->in_memory() && SharedImage::still_loaded(copy->load_path())) copy->keep_forever();
     }
 
     // A thread the plugin started and did not stop in shutdown may run the

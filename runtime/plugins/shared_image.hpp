@@ -30,6 +30,11 @@ public:
     // Never dlclose: a thread may still run the image's code.
     void keep_mapped() { keep_mapped_ = true; }
 
+    // Whether the dynamic linker still holds an image loaded from `path`
+    // (dlclose does not unload one pinned by -z nodelete, a GNU unique symbol
+    // or a thread_local destructor).
+    static bool still_loaded(const std::filesystem::path& path);
+
 private:
     void* handle_ = nullptr;
     bool keep_mapped_ = false;

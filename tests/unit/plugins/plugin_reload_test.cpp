@@ -189,3 +189,24 @@ BOOST_AUTO_TEST_CASE(a_plugin_that_joins_its_thread_in_shutdown_is_unmapped) {
     generation.reset();
     BOOST_TEST(mappings_of(image) == 0);
 }
+
+BOOST_AUTO_TEST_CASE(an_image_that_outlives_dlclose_never_shadows_a_later_generation_of_the_same_name) {
+    // v1 cannot be unloaded (-z nodelete). The next copy would get the same fd
+    // number, so the same /proc/self/fd/N name, and glibc would hand back v1.
+    TempDir dir;
+    deploy(fixture_plugin("nodelete_v1"), dir.path(), "versioned.so");
+    plugins::LoaderOptions options;
+    options.dir = dir.path();
+    plugins::LoadReport report;
+    auto generation = plugins::PluginGeneration::load(options, report);
+    BOOST_TEST_REQUIRE(report.errors.empty());
+    BOOST_TEST(version_run_by(*generation) == "v1");
+    generation.reset();
+    for (int i = 0; i < 3; ++i) {
+        deploy(fixture_plugin("v2", "versioned.so"), dir.path());
+        generation = plugins::PluginGeneration::load(options, report);
+        BOOST_TEST_REQUIRE(report.errors.empty());
+        BOOST_TEST(version_run_by(*generation) == "v2");
+        generation.reset();
+    }
+}
