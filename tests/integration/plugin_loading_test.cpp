@@ -53,7 +53,7 @@ std::set<std::string> running_wids(HostRig& rig) {
 template <typename WhileDraining>
 std::string reload(HostRig& rig, std::set<std::string>& seen_wids, const std::string& current,
                    WhileDraining&& while_draining) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    const auto deadline = std::chrono::steady_clock::now() + 25s;
     bool drained_once = false;
     while (std::chrono::steady_clock::now() < deadline) {
         rig.host().send(SIGHUP);
@@ -69,7 +69,7 @@ std::string reload(HostRig& rig, std::set<std::string>& seen_wids, const std::st
                     if (!seen_wids.count(wid)) fresh = wid;
                 return !fresh.empty();
             },
-            3s);
+            10s);  // a reload takes well under a second; resending sooner could queue a second one
         if (!fresh.empty()) {
             seen_wids.insert(fresh);
             return fresh;
