@@ -4,7 +4,11 @@
 // twenty reloads under load with only the generations still needed mapped.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/mount.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <string>
@@ -120,6 +124,26 @@ BOOST_AUTO_TEST_CASE(check_refuses_each_kind_of_corrupt_elf_naming_the_file_and_
             BOOST_TEST(contains(result.output, "host-fixture 1.0.0"), result.output);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(check_loads_plugins_when_the_temporary_folder_is_mounted_noexec) {
+    HostRig rig;
+    const auto noexec = rig.path("noexec-tmp");
+    fs::create_directory(noexec);
+    if (::mount("tmpfs", noexec.c_str(), "tmpfs", MS_NOEXEC | MS_NOSUID, "size=16m") != 0) {
+        BOOST_TEST_MESSAGE("skipped: cannot mount a tmpfs here (" << std::strerror(errno) << ")");
+        return;
+    }
+    struct Unmount {
+        fs::path dir;
+        ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+    } unmount{noexec};
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto result = rig.run_command({"check", "--config", rig.write_config().string()},
+                                        {{"TMPDIR", noexec.string()}});
+    BOOST_TEST(result.exit_code == 0, result.output);
+    BOOST_TEST(contains(result.output, "host-fixture 1.0.0"), result.output);
+    BOOST_TEST(fs::is_empty(noexec));  // nothing was copied there
 }
 
 BOOST_AUTO_TEST_CASE(a_reload_with_a_corrupt_elf_keeps_the_old_generation_serving_and_uses_no_number) {
