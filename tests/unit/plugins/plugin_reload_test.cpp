@@ -54,7 +54,7 @@ std::string version_run_by(const plugins::PluginGeneration& generation) {
 }
 
 // Mappings of any private plugin copy in this process.
-int shadow_mappings() {
+int private_copy_mappings() {
     std::ifstream maps("/proc/self/maps");
     int count = 0;
     for (std::string line; std::getline(maps, line);)
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(old_generation_unloads_only_after_its_running_job_returns) 
 
 BOOST_AUTO_TEST_CASE(repeated_reloads_leave_no_mappings_behind) {
     VersionedDir plugins_dir;
-    const int before = shadow_mappings();
+    const int before = private_copy_mappings();
     {
         auto generation = plugins_dir.load();
         for (int i = 0; i < 20; ++i) {
@@ -140,9 +140,9 @@ BOOST_AUTO_TEST_CASE(repeated_reloads_leave_no_mappings_behind) {
             generation = plugins_dir.load();
             BOOST_TEST(version_run_by(*generation) == (i < 10 ? "v1" : "v2"));
         }
-        BOOST_TEST(shadow_mappings() > before);
+        BOOST_TEST(private_copy_mappings() > before);
     }
-    BOOST_TEST(shadow_mappings() == before);
+    BOOST_TEST(private_copy_mappings() == before);
 }
 
 BOOST_AUTO_TEST_CASE(a_plugin_that_leaves_a_thread_running_keeps_its_image_mapped_and_is_named_once) {
