@@ -89,7 +89,6 @@ bool forbid_memfd_create() {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(reads_the_whole_file) {
-    TempDir dir;
     const auto bytes = plugins::read_whole_plugin_file(fixture_plugin("good"));
     BOOST_TEST(std::string(bytes.begin(), bytes.end()) == file_text(fixture_plugin("good")));
 }
@@ -178,7 +177,7 @@ BOOST_AUTO_TEST_CASE(where_memfd_create_is_refused_the_copy_goes_to_copy_dir_and
     const pid_t child = ::fork();
     BOOST_TEST_REQUIRE(child >= 0);
     if (child == 0) {
-        // Only async-signal-safe habits matter little here: this process is single-threaded.
+        // The child is single-threaded, so it may use the loader freely before _exit.
         std::ostringstream log;
         Poco::AutoPtr<Poco::StreamChannel> channel(new Poco::StreamChannel(log));
         Poco::Logger::get("faktory.plugins").setChannel(channel);
