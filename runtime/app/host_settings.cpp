@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "ops/logging.hpp"
+#include "protocol/errors.hpp"
 
 namespace faktory_host::app {
 
@@ -22,6 +23,16 @@ std::vector<config::Override> config_overrides(const Overrides& o) {
     return overrides;
 }
 
+// Whether resolve() took faktory.url: no --url, and nothing usable in the environment.
+bool url_came_from_file(const config::Config& config, const Overrides& overrides) {
+    if (overrides.url || !config.faktory.url) return false;
+    try {
+        return !protocol::ServerUrl::from_environment().has_value();
+    } catch (const protocol::UrlError&) {
+        return false;  // the environment's own error was the one reported
+    }
+}
+
 } // namespace
 
 config::Config load_settings(const CommandLine& line) {
@@ -37,7 +48,12 @@ config::Config load_settings(const CommandLine& line) {
 
 protocol::ClientOptions connection_options(const config::Config& config, const Overrides& overrides) {
     protocol::ClientOptions options;
-    options.url = protocol::ServerUrl::resolve(overrides.url, config.faktory.url);
+    try {
+        options.url = protocol::ServerUrl::resolve(overrides.url, config.faktory.url);
+    } catch (const protocol::UrlError& e) {
+        if (url_came_from_file(config, overrides)) throw protocol::UrlError(config.faktory.url_location + e.what());
+        throw;
+    }
     if (options.url.password.empty()) options.url.password = config.faktory.password;
     options.tls.verify_peer = config.faktory.tls.verify;
     options.tls.ca_file = config.faktory.tls.ca_file;

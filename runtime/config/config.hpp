@@ -48,6 +48,7 @@ struct TlsConfig {
 
 struct FaktoryConfig {
     std::optional<std::string> url;  // unset: FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419
+    std::string url_location;        // "file:line:column: faktory.url: ", to place URL errors found later
     std::string password;            // from `password` or the contents of `password_file` (trimmed)
     TlsConfig tls;
 };

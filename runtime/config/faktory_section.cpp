@@ -89,6 +89,8 @@ FaktoryConfig read_faktory_section(const ConfigNode& section) {
         if (text.rfind("tcp://", 0) != 0 && text.rfind("tcp+tls://", 0) != 0)
             url->fail("must start with tcp:// or tcp+tls://");
         faktory.url = text;
+        // The URL is parsed fully where it is used (protocol::ServerUrl); its errors get this prefix.
+        faktory.url_location = url->location() + url->path() + ": ";
     }
 
     const auto password = section.child("password");

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <yaml-cpp/depthguard.h>
+
 #include "config/alias_budget.hpp"
 #include "config/config.hpp"
 #include "config/config_node.hpp"
@@ -31,6 +33,11 @@ Config parse_with_source(const std::string& yaml_text, const std::shared_ptr<con
     YAML::Node root;
     try {
         root = YAML::Load(yaml_text);
+    } catch (const YAML::DeepRecursion& error) {
+        // yaml-cpp stops runaway nesting itself but calls it "bad file"; say what it is.
+        throw ConfigError(source->display_name + ":" + std::to_string(error.mark.line + 1) + ":" +
+                          std::to_string(error.mark.column + 1) + ": invalid YAML: nested deeper than " +
+                          std::to_string(error.depth()) + " levels");
     } catch (const YAML::Exception& error) {
         const int line = error.mark.is_null() ? 1 : error.mark.line + 1;
         const int column = error.mark.is_null() ? 1 : error.mark.column + 1;

@@ -165,6 +165,18 @@ BOOST_AUTO_TEST_CASE(hostile_config_values_are_refused_with_file_line_and_column
                result.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_url_in_the_file_with_a_password_missing_its_colon_is_refused_at_its_position) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto config = rig.write_file("url.yaml", "faktory:\n  url: tcp://Secr3t@127.0.0.1:7419\n");
+    const auto result = rig.run_command({"check", "--config", config.string()});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    BOOST_TEST(contains(result.output, config.string() + ":2:8: faktory.url: invalid Faktory URL "
+                                                         "\"tcp://***@127.0.0.1:7419\": the part before '@' has no ':'"),
+               result.output);
+    BOOST_TEST(!contains(result.output, "Secr3t"), result.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_faktory_provider_naming_an_unset_variable_exits_1_naming_it) {
     HostRig rig;
     rig.install_plugin(fixture_plugin("v1"));

@@ -151,6 +151,14 @@ BOOST_AUTO_TEST_CASE(bad_yaml_syntax_is_reported_with_file_line_and_column) {
     BOOST_TEST(tab.rfind("host.yaml:3:11: invalid YAML", 0) == 0u, tab);
 }
 
+BOOST_AUTO_TEST_CASE(runaway_nesting_is_reported_as_such_not_as_a_bad_file) {
+    // Found while seeding the config fuzzer: yaml-cpp's own depth guard calls this "bad file".
+    const auto message = config_error("plugins:\n  config:\n    p: " + std::string(3000, '[') + std::string(3000, ']'));
+    BOOST_TEST(message.rfind("/etc/fh/host.yaml:3:", 0) == 0u, message);
+    BOOST_TEST(contains(message, ": invalid YAML: nested deeper than"), message);
+    BOOST_TEST(!contains(message, "bad file"), message);
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_key_is_reported_at_its_position_with_the_closest_valid_one) {
     const auto message = config_error("worker:\n  concurency: 5\n");
     BOOST_TEST(message == "/etc/fh/host.yaml:2:3: unknown key 'concurency' in worker; did you mean 'concurrency'?");
