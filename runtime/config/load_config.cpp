@@ -23,7 +23,8 @@ constexpr std::streamsize max_file_bytes = 1 << 20;
 
 std::shared_ptr<ConfigSource> make_source(std::string display_name, std::filesystem::path base_dir,
                                           const std::vector<Override>& overrides) {
-    auto source = std::make_shared<ConfigSource>(ConfigSource{std::move(display_name), std::move(base_dir), false, {}});
+    auto source =
+        std::make_shared<ConfigSource>(ConfigSource{std::move(display_name), std::move(base_dir), false, {}});
     for (const auto& override : overrides) source->overrides[override.key] = override;
     return source;
 }

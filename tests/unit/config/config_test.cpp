@@ -241,7 +241,8 @@ BOOST_AUTO_TEST_CASE(an_override_meets_the_files_rules_and_the_message_names_the
 }
 
 BOOST_AUTO_TEST_CASE(the_files_own_errors_still_come_first_with_their_position) {
-    BOOST_CHECK_EXCEPTION(parse_config("worker: [a]\n", "/etc/fh/host.yaml", {{"worker.concurrency", "4", "--concurrency"}}),
+    const std::vector<Override> overrides{{"worker.concurrency", "4", "--concurrency"}};
+    BOOST_CHECK_EXCEPTION(parse_config("worker: [a]\n", "/etc/fh/host.yaml", overrides),
                           ConfigError, [](const ConfigError& e) {
                               return std::string(e.what()) ==
                                      "/etc/fh/host.yaml:1:9: worker: expected a mapping (key: value), got a list";

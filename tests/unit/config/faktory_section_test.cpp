@@ -20,8 +20,9 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 // A password file as it should be: readable by its owner only.
+constexpr auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
 void write_secret(const std::filesystem::path& path, const std::string& text,
-                  std::filesystem::perms perms = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write) {
+                  std::filesystem::perms perms = owner_only) {
     std::ofstream(path) << text;
     std::filesystem::permissions(path, perms);
 }
