@@ -3,6 +3,8 @@
 // stays exposed only between exec and this call (hence the warning).
 #include "app/secret_arguments.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -18,8 +20,12 @@ namespace {
 bool scrub_argument(char* argument) {
     bool scrubbed = false;
     const std::string_view text(argument);
+    // Schemes are case-insensitive (TCP://... parses too), so search a lowercase copy.
+    std::string lower(text);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (const std::string_view scheme : {"tcp://", "tcp+tls://"}) {
-        for (auto start = text.find(scheme); start != std::string_view::npos; start = text.find(scheme, start + 1)) {
+        for (auto start = lower.find(scheme); start != std::string::npos; start = lower.find(scheme, start + 1)) {
             const auto secret = protocol::ServerUrl::secret_span(std::string(text.substr(start)));
             if (!secret || secret->first == secret->second) continue;
             std::memset(argument + start + secret->first, '*', secret->second - secret->first);

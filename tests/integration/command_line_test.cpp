@@ -106,16 +106,17 @@ BOOST_AUTO_TEST_CASE(overrides_meet_the_config_files_rules_and_errors_name_the_o
 
 BOOST_AUTO_TEST_CASE(url_passwords_are_overwritten_in_the_argument_memory_itself) {
     std::vector<std::string> texts = {"faktory-host", "--url", "tcp://:s3cret@h:7419", "--url=tcp+tls://:pw@h",
-                                      "-utcp://token@h", "--config", "tcp.yaml", "tcp://h:1"};
+                                      "-utcp://token@h", "--config", "tcp.yaml", "tcp://h:1", "TCP://:Pw@h"};
     std::vector<std::vector<char>> memory;
     std::vector<char*> argv;
     for (const auto& text : texts) memory.emplace_back(text.c_str(), text.c_str() + text.size() + 1);
     for (auto& bytes : memory) argv.push_back(bytes.data());
-    BOOST_TEST(faktory_host::app::scrub_url_passwords(static_cast<int>(argv.size()), argv.data()) == 3);
+    BOOST_TEST(faktory_host::app::scrub_url_passwords(static_cast<int>(argv.size()), argv.data()) == 4);
     BOOST_TEST(std::string(argv[2]) == "tcp://:******@h:7419");
     BOOST_TEST(std::string(argv[3]) == "--url=tcp+tls://:**@h");
     BOOST_TEST(std::string(argv[4]) == "-utcp://*****@h");
     BOOST_TEST(std::string(argv[6]) == "tcp.yaml");
     BOOST_TEST(std::string(argv[7]) == "tcp://h:1");
+    BOOST_TEST(std::string(argv[8]) == "TCP://:**@h");
     BOOST_TEST(std::strlen(argv[2]) == texts[2].size());  // same length: nothing moves in /proc/<pid>/cmdline
 }
