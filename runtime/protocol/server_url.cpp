@@ -106,8 +106,12 @@ std::optional<std::pair<std::size_t, std::size_t>> ServerUrl::secret_span(const 
 std::string ServerUrl::masked() const {
     std::string out = tls ? "tcp+tls://" : "tcp://";
     if (!password.empty()) out += ":***@";
-    out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    out += ":" + std::to_string(port);
+    // Appended piece by piece: GCC 12's -Wrestrict misfires on `"literal" + string` at -O3.
+    if (host.find(':') != std::string::npos)
+        out.append("[").append(host).append("]");
+    else
+        out.append(host);
+    out.append(":").append(std::to_string(port));
     return out;
 }
 
