@@ -8,6 +8,7 @@
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/host_signals.hpp"
+#include "app/secret_arguments.hpp"
 #include "config/config.hpp"
 #include "protocol/errors.hpp"
 
@@ -32,6 +33,9 @@ int dispatch(const CommandLine& line) {
 
 int run_cli(int argc, char** argv) {
     const std::vector<std::string> arguments(argv + (argc > 0 ? 1 : 0), argv + argc);
+    // First thing after copying them: every moment the password sits in argv, ps shows it.
+    if (scrub_url_passwords(argc, argv) > 0)
+        std::cerr << "faktory-host: " << command_line_password_warning() << std::endl;
     try {
         const auto line = parse_command_line(arguments);
         // Only the engine has a signal watcher; elsewhere Ctrl-C should just work.

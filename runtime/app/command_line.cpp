@@ -95,14 +95,11 @@ void apply(CommandLine& line, const std::string& name, const std::string& value)
     else if (name == "config") line.config_file = value;
     else if (name == "url") o.url = value;
     else if (name == "plugins-dir") o.plugins_dir = value;
-    else if (name == "concurrency") {
-        o.concurrency = parse_number<unsigned>(name, value);
-        if (*o.concurrency == 0) throw UsageError("--concurrency must be at least 1");
-    } else if (name == "log-level") o.log_level = value;
-    else if (name == "log-format") {
-        if (value != "text" && value != "json") throw UsageError("--log-format is text or json, not \"" + value + "\"");
-        o.log_format = value;
-    } else if (name == "job") line.job_file = value;
+    // Config overrides are checked later by the config reader, by the file's rules.
+    else if (name == "concurrency") o.concurrency = value;
+    else if (name == "log-level") o.log_level = value;
+    else if (name == "log-format") o.log_format = value;
+    else if (name == "job") line.job_file = value;
     else if (name == "type") line.push.jobtype = value;
     else if (name == "args") line.push.args_json = value;
     else if (name == "queue") line.push.queue = value;

@@ -17,11 +17,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Flags every subcommand accepts; each one wins over the config file.
+// Flags every subcommand accepts; each one wins over the config file. Kept as
+// typed: the config reader checks them by the file's rules (host_settings.cpp).
 struct Overrides {
     std::optional<std::string> url;          // over FAKTORY_PROVIDER/FAKTORY_URL and faktory.url
     std::optional<std::string> plugins_dir;  // over plugins.dir
-    std::optional<unsigned> concurrency;     // over worker.concurrency (single-pool configs only)
+    std::optional<std::string> concurrency;  // over worker.concurrency (single-pool configs only)
     std::optional<std::string> log_level;    // over log.level
     std::optional<std::string> log_format;   // over log.format: text | json
 };

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "ops/logging.hpp"
+#include "protocol/errors.hpp"
 
 namespace faktory_host::app {
 
@@ -11,45 +12,48 @@ namespace {
 
 constexpr const char* default_config_file = "faktory-host.yaml";
 
-void apply_overrides(config::Config& config, const Overrides& o) {
-    if (o.plugins_dir) config.plugins.dir = std::filesystem::absolute(*o.plugins_dir).lexically_normal();
-    if (o.concurrency) {
-        if (config.worker.pools.size() != 1)
-            throw UsageError("--concurrency applies to one pool; " + config.source.string() + " defines " +
-                             std::to_string(config.worker.pools.size()) + " (set each pool's concurrency there)");
-        config.worker.pools.front().concurrency = *o.concurrency;
+// The flags that stand for a key of the file, as config overrides: read by
+// the same code as the file, so `--concurrency 100000` meets the same 1..1000.
+std::vector<config::Override> config_overrides(const Overrides& o) {
+    std::vector<config::Override> overrides;
+    if (o.plugins_dir) overrides.push_back({"plugins.dir", *o.plugins_dir, "--plugins-dir"});
+    if (o.concurrency) overrides.push_back({"worker.concurrency", *o.concurrency, "--concurrency"});
+    if (o.log_level) overrides.push_back({"log.level", *o.log_level, "--log-level"});
+    if (o.log_format) overrides.push_back({"log.format", *o.log_format, "--log-format"});
+    return overrides;
+}
+
+// Whether resolve() took faktory.url: no --url, and nothing usable in the environment.
+bool url_came_from_file(const config::Config& config, const Overrides& overrides) {
+    if (overrides.url || !config.faktory.url) return false;
+    try {
+        return !protocol::ServerUrl::from_environment().has_value();
+    } catch (const protocol::UrlError&) {
+        return false;  // the environment's own error was the one reported
     }
-    if (o.log_level) {
-        try {
-            ops::parse_log_level(*o.log_level);
-        } catch (const std::invalid_argument& e) {
-            throw UsageError(std::string("--log-level: ") + e.what());
-        }
-        config.log.level = *o.log_level;
-    }
-    if (o.log_format) config.log.format = *o.log_format == "json" ? config::LogConfig::Format::json
-                                                                  : config::LogConfig::Format::text;
 }
 
 } // namespace
 
 config::Config load_settings(const CommandLine& line) {
-    config::Config config;
-    if (line.config_file) {
-        config = config::load_config(*line.config_file);
-    } else if (std::filesystem::exists(default_config_file)) {
-        config = config::load_config(default_config_file);
-    } else {
-        // Built-in defaults: a relative plugins dir means the working directory's.
-        config.plugins.dir = std::filesystem::absolute(config.plugins.dir).lexically_normal();
+    const auto overrides = config_overrides(line.overrides);
+    try {
+        if (line.config_file) return config::load_config(*line.config_file, overrides);
+        if (std::filesystem::exists(default_config_file)) return config::load_config(default_config_file, overrides);
+        return config::default_config(overrides);
+    } catch (const config::OverrideError& e) {
+        throw UsageError(e.what());  // the command line is at fault: exit 2, like any usage error
     }
-    apply_overrides(config, line.overrides);
-    return config;
 }
 
 protocol::ClientOptions connection_options(const config::Config& config, const Overrides& overrides) {
     protocol::ClientOptions options;
-    options.url = protocol::ServerUrl::resolve(overrides.url, config.faktory.url);
+    try {
+        options.url = protocol::ServerUrl::resolve(overrides.url, config.faktory.url);
+    } catch (const protocol::UrlError& e) {
+        if (url_came_from_file(config, overrides)) throw protocol::UrlError(config.faktory.url_location + e.what());
+        throw;
+    }
     if (options.url.password.empty()) options.url.password = config.faktory.password;
     options.tls.verify_peer = config.faktory.tls.verify;
     options.tls.ca_file = config.faktory.tls.ca_file;

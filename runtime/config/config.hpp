@@ -19,6 +19,28 @@ public:
     using std::runtime_error::runtime_error;  // message starts with "file:line:column: "
 };
 
+// A bad value given on the command line (see Override); the message starts
+// with the option's name ("--concurrency: ...") instead of a file position.
+class OverrideError : public ConfigError {
+public:
+    using ConfigError::ConfigError;
+};
+
+// A value typed on the command line for one key of the file, e.g.
+// {"worker.concurrency", "8", "--concurrency"}. It is read by exactly the code
+// that reads the file's value (a plain YAML scalar at that key), so the same
+// rules and ranges apply; it wins over the file. Relative paths resolve
+// against the working directory.
+struct Override {
+    std::string key;     // dotted path of the key it replaces
+    std::string value;   // as typed
+    std::string option;  // as the user knows it, for messages
+};
+
+// No duration in the file may exceed this (Faktory's own longest reservation);
+// several keys have tighter limits (docs/reliability-config.md lists them).
+inline constexpr std::chrono::hours max_duration{24};
+
 struct TlsConfig {
     bool verify = true;
     std::string ca_file;
@@ -26,6 +48,7 @@ struct TlsConfig {
 
 struct FaktoryConfig {
     std::optional<std::string> url;  // unset: FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419
+    std::string url_location;        // "file:line:column: faktory.url: ", to place URL errors found later
     std::string password;            // from `password` or the contents of `password_file` (trimmed)
     TlsConfig tls;
 };
@@ -50,10 +73,12 @@ struct WorkerConfig {
     std::vector<PoolConfig> pools{PoolConfig{}};
     std::vector<std::string> labels;
     Duration heartbeat_interval{std::chrono::seconds(15)};  // 5 s .. 60 s
-    Duration shutdown_timeout{std::chrono::seconds(25)};
+    Duration shutdown_timeout{std::chrono::seconds(25)};    // 0 .. max_shutdown_timeout
     enum class OnQuiet { reload, stay };
     OnQuiet on_quiet = OnQuiet::reload;
-    std::map<std::string, Duration> job_timeout;  // jobtype -> limit; key "*" = every jobtype
+    std::map<std::string, Duration> job_timeout;  // jobtype -> limit (1ms .. max_duration); "*" = every jobtype
+
+    static constexpr std::chrono::hours max_shutdown_timeout{1};
 };
 
 struct PluginsConfig {
@@ -78,12 +103,20 @@ struct Config {
     LogConfig log;
 };
 
-// Reads and validates `file`. Throws ConfigError naming file:line:column.
-Config load_config(const std::filesystem::path& file);
+// Reads and validates `file` with `overrides` applied. Throws ConfigError
+// naming file:line:column, or OverrideError naming the option.
+Config load_config(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
 // Same, from text; `source_name` is used in messages and to resolve relative paths.
-Config parse_config(const std::string& yaml_text, const std::filesystem::path& source_name);
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& source_name,
+                    const std::vector<Override>& overrides = {});
+// The built-in defaults (no file) with `overrides` applied; relative paths,
+// the default plugins dir included, resolve against the working directory.
+Config default_config(const std::vector<Override>& overrides = {});
 
 // "500ms", "25s", "2m", "1h" -> Duration; throws std::invalid_argument.
+// Any number of digits is safe: a value past what Duration holds is "too large".
 Duration parse_duration(const std::string& text);
+// The shortest exact spelling parse_duration reads back: 1h, 90s, 1500ms.
+std::string format_duration(Duration duration);
 
 } // namespace faktory_host::config

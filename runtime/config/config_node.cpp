@@ -17,16 +17,27 @@ ConfigNode::ConfigNode(YAML::Node node, std::string path, YAML::Mark mark,
 }
 
 std::string ConfigNode::location() const {
+    if (source_->command_line) return source_->display_name + ": ";
     const int line = mark_.is_null() ? 1 : mark_.line + 1;
     const int column = mark_.is_null() ? 1 : mark_.column + 1;
     return source_->display_name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
 }
 
 void ConfigNode::fail(const std::string& message) const {
+    // The option's name says which key it sets; the path would only repeat it.
+    if (source_->command_line) throw OverrideError(location() + message);
     throw ConfigError(location() + (path_.empty() ? "" : path_ + ": ") + message);
 }
 
-void ConfigNode::fail_plain(const std::string& message) const { throw ConfigError(location() + message); }
+void ConfigNode::fail_plain(const std::string& message) const {
+    if (source_->command_line) throw OverrideError(location() + message);
+    throw ConfigError(location() + message);
+}
+
+bool ConfigNode::is_quoted() const {
+    // yaml-cpp tags a quoted scalar "!" and a plain one "?"; explicit tags (!!int) keep theirs.
+    return node_.IsScalar() && node_.Tag() == "!";
+}
 
 std::string ConfigNode::describe_kind() const {
     switch (node_.Type()) {
@@ -79,6 +90,14 @@ void ConfigNode::expect_keys(const std::vector<std::string_view>& allowed) const
 }
 
 std::optional<ConfigNode> ConfigNode::child(const std::string& key) const {
+    const std::string dotted = path_.empty() ? key : path_ + "." + key;
+    if (const auto found = source_->overrides.find(dotted); found != source_->overrides.end()) {
+        require_mapping();  // a file whose section is the wrong kind is reported as such
+        const Override& override = found->second;
+        auto origin = std::make_shared<ConfigSource>(
+            ConfigSource{override.option, std::filesystem::current_path(), true, {}});
+        return ConfigNode(YAML::Node(override.value), dotted, YAML::Mark(), std::move(origin));
+    }
     for (auto& [name, value] : entries())
         if (name.yaml().Scalar() == key) return std::move(value);
     return std::nullopt;
@@ -103,6 +122,7 @@ unsigned ConfigNode::as_unsigned(unsigned min, unsigned max) const {
     const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     if (!node_.IsScalar()) fail("expected " + range + ", got " + describe_kind());
     const std::string& text = node_.Scalar();
+    if (is_quoted()) fail("expected " + range + " written without quotes, got the string \"" + text + "\"");
     unsigned long long value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
@@ -113,19 +133,23 @@ unsigned ConfigNode::as_unsigned(unsigned min, unsigned max) const {
 bool ConfigNode::as_bool() const {
     if (!node_.IsScalar()) fail("expected true or false, got " + describe_kind());
     const std::string& text = node_.Scalar();
+    if (is_quoted()) fail("expected true or false written without quotes, got the string \"" + text + "\"");
     // YAML 1.2 core booleans only: "yes"/"on" are too easy to write by accident.
     if (text == "true" || text == "True" || text == "TRUE") return true;
     if (text == "false" || text == "False" || text == "FALSE") return false;
     fail("expected true or false, got '" + text + "'");
 }
 
-Duration ConfigNode::as_duration() const {
+Duration ConfigNode::as_duration(Duration max) const {
     if (!node_.IsScalar()) fail("expected a duration such as 500ms, 25s, 2m or 1h, got " + describe_kind());
+    Duration value{};
     try {
-        return parse_duration(node_.Scalar());
+        value = parse_duration(node_.Scalar());
     } catch (const std::invalid_argument& error) {
         fail(error.what());
     }
+    if (value > max) fail("must be at most " + format_duration(max) + ", got '" + node_.Scalar() + "'");
+    return value;
 }
 
 std::filesystem::path ConfigNode::as_path() const {

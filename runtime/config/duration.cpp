@@ -1,4 +1,5 @@
-// parse_duration: the one place that turns "500ms" / "25s" / "2m" / "1h" into a Duration.
+// parse_duration / format_duration: the one place that turns "500ms" / "25s" /
+// "2m" / "1h" into a Duration and back.
 #include "config/config.hpp"
 
 #include <charconv>
@@ -36,6 +37,8 @@ Duration parse_duration(const std::string& text) {
 
     for (const auto& unit : units) {
         if (suffix != unit.suffix) continue;
+        // from_chars reports out-of-range instead of wrapping, and the division
+        // keeps the multiplication below from overflowing: no digit string overflows.
         std::int64_t value = 0;
         const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
         if (ec != std::errc{} || end != number.data() + number.size() ||
@@ -45,6 +48,14 @@ Duration parse_duration(const std::string& text) {
     }
     throw std::invalid_argument("invalid duration '" + text + "': unknown unit '" + std::string(suffix) + "' (" +
                                 std::string(units_help) + ")");
+}
+
+std::string format_duration(Duration duration) {
+    // Largest unit first, so 1h is not written 3600000ms.
+    for (auto unit = std::rbegin(units); unit != std::rend(units); ++unit)
+        if (duration.count() % unit->millis == 0 && (duration.count() != 0 || unit->millis == 1000))
+            return std::to_string(duration.count() / unit->millis) + std::string(unit->suffix);
+    return std::to_string(duration.count()) + "ms";
 }
 
 } // namespace faktory_host::config

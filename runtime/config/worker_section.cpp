@@ -81,7 +81,7 @@ std::map<std::string, Duration> read_job_timeouts(const ConfigNode& node) {
     for (const auto& [key, value] : node.entries()) {
         const auto jobtype = key.as_string();
         if (jobtype.empty()) key.fail("a jobtype must not be empty (use \"*\" for every jobtype)");
-        const auto limit = value.as_duration();
+        const auto limit = value.as_duration(max_duration);
         if (limit <= Duration::zero()) value.fail("must be longer than 0");
         timeouts[jobtype] = limit;
     }
@@ -123,7 +123,8 @@ WorkerConfig read_worker_section(const ConfigNode& section) {
         if (worker.heartbeat_interval < seconds(5) || worker.heartbeat_interval > seconds(60))
             interval->fail("must be between 5s and 60s, got '" + interval->as_string() + "'");
     }
-    if (auto timeout = section.child("shutdown_timeout")) worker.shutdown_timeout = timeout->as_duration();
+    if (auto timeout = section.child("shutdown_timeout"))
+        worker.shutdown_timeout = timeout->as_duration(WorkerConfig::max_shutdown_timeout);
     if (auto on_quiet = section.child("on_quiet")) {
         const auto text = on_quiet->as_string();
         if (text == "reload")

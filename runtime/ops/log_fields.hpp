@@ -5,14 +5,12 @@
 
 #include <Poco/Message.h>
 
+#include "ops/log_levels.hpp"  // level_name, short_level_name
+
 namespace faktory_host::ops {
 
 // "2026-11-28T14:00:00.123Z"
 std::string log_time(const Poco::Message& message);
-// "INFO", "WARN", ... for text lines.
-const char* short_level_name(Poco::Message::Priority priority);
-// "information", "warning", ... (Poco's names) for JSON lines.
-const char* level_name(Poco::Message::Priority priority);
 // The Poco thread name if a Poco::Thread logged, else the OS thread name
 // (pthread_setname_np), so std::threads can be named too. Only valid while
 // formatting in the thread that logged, which the channel guarantees.

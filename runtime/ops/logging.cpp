@@ -5,27 +5,13 @@
 #include <stdexcept>
 
 #include "ops/json_log_formatter.hpp"
+#include "ops/log_levels.hpp"
 #include "ops/log_line_channel.hpp"
 #include "ops/text_log_formatter.hpp"
 
 namespace faktory_host::ops {
 
 namespace {
-
-struct LevelName {
-    const char* name;
-    Poco::Message::Priority priority;
-};
-constexpr LevelName level_names[] = {
-    {"trace", Poco::Message::PRIO_TRACE},
-    {"debug", Poco::Message::PRIO_DEBUG},
-    {"information", Poco::Message::PRIO_INFORMATION},
-    {"notice", Poco::Message::PRIO_NOTICE},
-    {"warning", Poco::Message::PRIO_WARNING},
-    {"error", Poco::Message::PRIO_ERROR},
-    {"critical", Poco::Message::PRIO_CRITICAL},
-    {"fatal", Poco::Message::PRIO_FATAL},
-};
 
 Poco::AutoPtr<Poco::Formatter> make_formatter(bool json) {
     if (json) return new JsonLogFormatter;
@@ -35,12 +21,8 @@ Poco::AutoPtr<Poco::Formatter> make_formatter(bool json) {
 } // namespace
 
 Poco::Message::Priority parse_log_level(const std::string& level) {
-    std::string valid;
-    for (const auto& entry : level_names) {
-        if (level == entry.name) return entry.priority;
-        valid += valid.empty() ? entry.name : std::string(", ") + entry.name;
-    }
-    throw std::invalid_argument("unknown log level '" + level + "'; valid levels: " + valid);
+    if (const auto priority = find_log_level(level)) return *priority;
+    throw std::invalid_argument("unknown log level '" + level + "'; valid levels: " + log_level_names());
 }
 
 void configure_logging(const std::string& level, bool json, std::ostream* sink) {

@@ -1,6 +1,8 @@
 // Parsing, masking and environment resolution of Faktory server URLs.
 #include "protocol/server_url.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include <Poco/Exception.h>
@@ -35,14 +37,17 @@ UserInfoSpan find_userinfo(const std::string& text) {
     return span;
 }
 
-// The text with everything after the first ':' of the userinfo (or the whole
-// userinfo when there is no ':') replaced by ***; safe to put in an error.
+// The text with its secret (see secret_span) replaced by ***; safe to put in an error.
 std::string mask_text(const std::string& text) {
-    const auto span = find_userinfo(text);
-    if (span.at == std::string::npos) return text;
-    const auto colon = text.find(':', span.begin);
-    const auto secret_begin = (colon != std::string::npos && colon < span.at) ? colon + 1 : span.begin;
-    return text.substr(0, secret_begin) + "***" + text.substr(span.at);
+    const auto secret = ServerUrl::secret_span(text);
+    if (!secret) return text;
+    return text.substr(0, secret->first) + "***" + text.substr(secret->second);
+}
+
+bool is_variable_name(const std::string& name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
 }
 
 [[noreturn]] void bad_url(const std::string& text, const std::string& why) {
@@ -77,29 +82,54 @@ ServerUrl ServerUrl::parse(const std::string& text) {
     if (span.at != std::string::npos) {
         const std::string userinfo = text.substr(span.begin, span.at - span.begin);
         const auto colon = userinfo.find(':');
-        if (colon != std::string::npos) {
-            try {
-                Poco::URI::decode(userinfo.substr(colon + 1), url.password);
-            } catch (const Poco::Exception&) {
-                bad_url(text, "the password is not valid percent-encoding");
-            }
+        // Faktory has no user names: "secret@host" is a password missing its ':',
+        // and dropping it silently would fail later as a puzzling auth error.
+        if (colon == std::string::npos)
+            bad_url(text, "the part before '@' has no ':'; a password is written tcp://:PASSWORD@host");
+        try {
+            Poco::URI::decode(userinfo.substr(colon + 1), url.password);
+        } catch (const Poco::Exception&) {
+            bad_url(text, "the password is not valid percent-encoding");
         }
     }
     return url;
 }
 
+std::optional<std::pair<std::size_t, std::size_t>> ServerUrl::secret_span(const std::string& text) {
+    const auto span = find_userinfo(text);
+    if (span.at == std::string::npos) return std::nullopt;
+    const auto colon = text.find(':', span.begin);
+    const auto secret_begin = (colon != std::string::npos && colon < span.at) ? colon + 1 : span.begin;
+    return std::make_pair(secret_begin, span.at);
+}
+
 std::string ServerUrl::masked() const {
     std::string out = tls ? "tcp+tls://" : "tcp://";
     if (!password.empty()) out += ":***@";
-    out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    out += ":" + std::to_string(port);
+    // Appended piece by piece: GCC 12's -Wrestrict misfires on `"literal" + string` at -O3.
+    if (host.find(':') != std::string::npos)
+        out.append("[").append(host).append("]");
+    else
+        out.append(host);
+    out.append(":").append(std::to_string(port));
     return out;
 }
 
 std::optional<std::string> ServerUrl::from_environment() {
     const char* provider = std::getenv("FAKTORY_PROVIDER");
-    const std::string variable = (provider != nullptr && *provider != '\0') ? provider : "FAKTORY_URL";
-    const char* value = std::getenv(variable.c_str());
+    if (provider != nullptr && *provider != '\0') {
+        // A provider that names nothing is a deployment mistake; falling back
+        // to FAKTORY_URL or localhost would hide it behind a wrong server.
+        const std::string variable = provider;
+        if (!is_variable_name(variable))
+            throw UrlError("FAKTORY_PROVIDER must name an environment variable (such as FAKTORY_URL), got \"" +
+                           variable + "\"");
+        const char* value = std::getenv(variable.c_str());
+        if (value == nullptr) throw UrlError("FAKTORY_PROVIDER names " + variable + ", which is not set");
+        if (*value == '\0') throw UrlError("FAKTORY_PROVIDER names " + variable + ", which is empty");
+        return std::string(value);
+    }
+    const char* value = std::getenv("FAKTORY_URL");
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string(value);
 }

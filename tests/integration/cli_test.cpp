@@ -1,5 +1,10 @@
 // faktory-host's subcommands as a user runs them: check, run-job, push,
 // --help, and how config, URL and password errors are reported.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <boost/test/unit_test.hpp>
 
 #include "harness/host_rig.hpp"
@@ -116,6 +121,72 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_help_exits_0) {
     BOOST_TEST(contains(help.output, "--config"), help.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_concurrency_override_outside_the_files_range_exits_2_naming_the_option) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto result = rig.run_command({"check", "--config", rig.write_config().string(), "--concurrency", "100000"});
+    BOOST_TEST(result.exit_code == 2, result.output);
+    BOOST_TEST(contains(result.output, "faktory-host: --concurrency: expected an integer from 1 to 1000, got '100000'"),
+               result.output);
+    BOOST_TEST(!contains(result.output, "OK:"), result.output);
+}
+
+BOOST_AUTO_TEST_CASE(hostile_config_values_are_refused_with_file_line_and_column) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto huge_timeout = rig.write_file("timeout.yaml", "worker:\n  shutdown_timeout: 2600000h\n");
+    auto result = rig.run_command({"check", "--config", huge_timeout.string()});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    BOOST_TEST(contains(result.output, huge_timeout.string() + ":2:21: worker.shutdown_timeout: must be at most 1h"),
+               result.output);
+
+    // Nine levels of ten aliases: 10^9 strings once expanded (1.19 GB and 4.5 s before).
+    std::string bomb = "plugins:\n  config:\n    bomb:\n      l0: &l0 lol\n";
+    for (int level = 1; level <= 9; ++level) {
+        bomb += "      l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+        for (int i = 0; i < 10; ++i) bomb += (i ? ",*l" : "*l") + std::to_string(level - 1);
+        bomb += "]\n";
+    }
+    const auto bomb_file = rig.write_file("bomb.yaml", bomb);
+    const auto started = std::chrono::steady_clock::now();
+    result = rig.run_command({"check", "--config", bomb_file.string()});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    BOOST_TEST(contains(result.output, bomb_file.string() + ":8:"), result.output);
+    BOOST_TEST(contains(result.output, "aliases expand this file beyond 10000 extra nodes"), result.output);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(10)));
+
+    const auto password = rig.write_file("password", "hunter2\n");  // 0644 by the usual umask
+    std::filesystem::permissions(password, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                                               std::filesystem::perms::others_read);
+    const auto loose = rig.write_file("loose.yaml", "faktory:\n  password_file: password\n");
+    result = rig.run_command({"check", "--config", loose.string()});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    BOOST_TEST(contains(result.output, "is readable by group and others (mode 0444); run chmod 600 on it"),
+               result.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_url_in_the_file_with_a_password_missing_its_colon_is_refused_at_its_position) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto config = rig.write_file("url.yaml", "faktory:\n  url: tcp://Secr3t@127.0.0.1:7419\n");
+    const auto result = rig.run_command({"check", "--config", config.string()});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    const std::string expected = config.string() + ":2:8: faktory.url: invalid Faktory URL "
+                                                   "\"tcp://***@127.0.0.1:7419\": the part before '@' has no ':'";
+    BOOST_TEST(contains(result.output, expected), result.output);
+    BOOST_TEST(!contains(result.output, "Secr3t"), result.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_faktory_provider_naming_an_unset_variable_exits_1_naming_it) {
+    HostRig rig;
+    rig.install_plugin(fixture_plugin("v1"));
+    const auto result = rig.run_command({"check", "--config", rig.write_config().string()},
+                                        {{"FAKTORY_PROVIDER", "NO_SUCH_FAKTORY_VARIABLE"}});
+    BOOST_TEST(result.exit_code == 1, result.output);
+    BOOST_TEST(contains(result.output, "FAKTORY_PROVIDER names NO_SUCH_FAKTORY_VARIABLE, which is not set"),
+               result.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(run_job)
@@ -220,6 +291,27 @@ BOOST_AUTO_TEST_CASE(a_refused_password_is_a_clear_error_that_never_shows_the_pa
 
     const auto right_url = "tcp://:right-password@127.0.0.1:" + std::to_string(rig.server().port());
     BOOST_TEST(rig.run_command({"push", "--config", config, "--url", right_url, "--type", "A"}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_password_on_the_command_line_is_scrubbed_from_proc_cmdline_with_a_warning) {
+    const std::string secret = "Cmd1ineS3cret";
+    HostRig rig(secret);
+    rig.install_plugin(fixture_plugin("v1"));
+    rig.write_config();
+    const auto url = "tcp://:" + secret + "@127.0.0.1:" + std::to_string(rig.server().port());
+    auto& host = rig.start_host({"--url", url});
+    // Running with the right password proves the scrub kept a copy for itself.
+    BOOST_TEST_REQUIRE(!rig.wait_for_worker().empty(), host.output());
+    const auto cmdline = [&] {
+        std::ifstream in("/proc/" + std::to_string(host.pid()) + "/cmdline", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const auto shown = cmdline();
+    BOOST_TEST(!contains(shown, secret), shown);
+    BOOST_TEST(contains(shown, std::string("tcp://:") + std::string(secret.size(), '*') + "@127.0.0.1"), shown);
+    BOOST_TEST(contains(host.output(), "password given on the command line"), host.output());
+    BOOST_TEST(contains(host.output(), "faktory.password_file"), host.output());
+    BOOST_TEST(!contains(host.output(), secret), host.output());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

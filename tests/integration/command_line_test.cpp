@@ -2,12 +2,34 @@
 // the usage errors a user gets for mistakes.
 #include <boost/test/unit_test.hpp>
 
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
 #include "app/command_line.hpp"
+#include "app/host_settings.hpp"
+#include "app/secret_arguments.hpp"
 
 using faktory_host::app::Command;
 using faktory_host::app::parse_command_line;
 using faktory_host::app::usage_text;
 using faktory_host::app::UsageError;
+
+namespace {
+
+// load_settings without a config file: the overrides over the built-in defaults.
+std::string settings_error(const std::vector<std::string>& arguments) {
+    const auto line = parse_command_line(arguments);
+    try {
+        faktory_host::app::load_settings(line);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    BOOST_FAIL("expected a UsageError");
+    return {};
+}
+
+} // namespace
 
 BOOST_AUTO_TEST_CASE(no_arguments_means_run_with_defaults) {
     const auto line = parse_command_line({});
@@ -21,7 +43,7 @@ BOOST_AUTO_TEST_CASE(options_take_values_with_a_space_or_an_equals_sign) {
                                           "--plugins-dir", "p", "--log-level=debug", "--log-format", "json"});
     BOOST_TEST(*line.config_file == "a.yaml");
     BOOST_TEST(*line.overrides.url == "tcp://h:1");
-    BOOST_TEST(*line.overrides.concurrency == 3u);
+    BOOST_TEST(*line.overrides.concurrency == "3");
     BOOST_TEST(*line.overrides.plugins_dir == "p");
     BOOST_TEST(*line.overrides.log_level == "debug");
     BOOST_TEST(*line.overrides.log_format == "json");
@@ -62,9 +84,39 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors) {
     BOOST_CHECK_THROW(parse_command_line({"frobnicate"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"--bogus"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"--config"}), UsageError);
-    BOOST_CHECK_THROW(parse_command_line({"--concurrency", "many"}), UsageError);
-    BOOST_CHECK_THROW(parse_command_line({"--concurrency", "0"}), UsageError);
-    BOOST_CHECK_THROW(parse_command_line({"--log-format", "xml"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"stray"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"check", "--type", "X"}), UsageError);  // push-only option
+}
+
+BOOST_AUTO_TEST_CASE(overrides_meet_the_config_files_rules_and_errors_name_the_option) {
+    // The file allows 1..1000 threads; the flag used to skip that check.
+    BOOST_TEST(settings_error({"check", "--concurrency", "100000"}) ==
+               "--concurrency: expected an integer from 1 to 1000, got '100000'");
+    BOOST_TEST(settings_error({"--concurrency", "0"}) == "--concurrency: expected an integer from 1 to 1000, got '0'");
+    BOOST_TEST(settings_error({"--concurrency", "many"}) ==
+               "--concurrency: expected an integer from 1 to 1000, got 'many'");
+    BOOST_TEST(settings_error({"--log-format", "xml"}) == "--log-format: expected 'text' or 'json', got 'xml'");
+    BOOST_TEST(settings_error({"--log-level", "loud"}).rfind("--log-level: expected one of trace, debug", 0) == 0u);
+    const auto settings = faktory_host::app::load_settings(
+        parse_command_line({"--concurrency", "1000", "--log-level", "debug", "--plugins-dir", "p"}));
+    BOOST_TEST(settings.worker.pools[0].concurrency == 1000u);
+    BOOST_TEST(settings.log.level == "debug");
+    BOOST_TEST(settings.plugins.dir == std::filesystem::current_path() / "p");
+}
+
+BOOST_AUTO_TEST_CASE(url_passwords_are_overwritten_in_the_argument_memory_itself) {
+    std::vector<std::string> texts = {"faktory-host", "--url", "tcp://:s3cret@h:7419", "--url=tcp+tls://:pw@h",
+                                      "-utcp://token@h", "--config", "tcp.yaml", "tcp://h:1", "TCP://:Pw@h"};
+    std::vector<std::vector<char>> memory;
+    std::vector<char*> argv;
+    for (const auto& text : texts) memory.emplace_back(text.c_str(), text.c_str() + text.size() + 1);
+    for (auto& bytes : memory) argv.push_back(bytes.data());
+    BOOST_TEST(faktory_host::app::scrub_url_passwords(static_cast<int>(argv.size()), argv.data()) == 4);
+    BOOST_TEST(std::string(argv[2]) == "tcp://:******@h:7419");
+    BOOST_TEST(std::string(argv[3]) == "--url=tcp+tls://:**@h");
+    BOOST_TEST(std::string(argv[4]) == "-utcp://*****@h");
+    BOOST_TEST(std::string(argv[6]) == "tcp.yaml");
+    BOOST_TEST(std::string(argv[7]) == "tcp://h:1");
+    BOOST_TEST(std::string(argv[8]) == "TCP://:**@h");
+    BOOST_TEST(std::strlen(argv[2]) == texts[2].size());  // same length: nothing moves in /proc/<pid>/cmdline
 }

@@ -151,6 +151,14 @@ BOOST_AUTO_TEST_CASE(bad_yaml_syntax_is_reported_with_file_line_and_column) {
     BOOST_TEST(tab.rfind("host.yaml:3:11: invalid YAML", 0) == 0u, tab);
 }
 
+BOOST_AUTO_TEST_CASE(runaway_nesting_is_reported_as_such_not_as_a_bad_file) {
+    // Found while seeding the config fuzzer: yaml-cpp's own depth guard calls this "bad file".
+    const auto message = config_error("plugins:\n  config:\n    p: " + std::string(3000, '[') + std::string(3000, ']'));
+    BOOST_TEST(message.rfind("/etc/fh/host.yaml:3:", 0) == 0u, message);
+    BOOST_TEST(contains(message, ": invalid YAML: nested deeper than"), message);
+    BOOST_TEST(!contains(message, "bad file"), message);
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_key_is_reported_at_its_position_with_the_closest_valid_one) {
     const auto message = config_error("worker:\n  concurency: 5\n");
     BOOST_TEST(message == "/etc/fh/host.yaml:2:3: unknown key 'concurency' in worker; did you mean 'concurrency'?");
@@ -172,6 +180,83 @@ BOOST_AUTO_TEST_CASE(a_duplicate_key_is_an_error_at_its_second_occurrence) {
 BOOST_AUTO_TEST_CASE(a_section_of_the_wrong_kind_is_an_error) {
     BOOST_TEST(config_error("worker: [a]\n") == "/etc/fh/host.yaml:1:9: worker: expected a mapping (key: value), got a list");
     BOOST_TEST(contains(config_error("- a\n- b\n"), "expected a mapping"));
+}
+
+BOOST_AUTO_TEST_CASE(a_config_file_over_1_mib_or_a_folder_is_refused_naming_it) {
+    TempDir dir;
+    write_file(dir / "huge.yaml", "# " + std::string(1 << 20, 'x') + "\n");
+    BOOST_CHECK_EXCEPTION(load_config(dir / "huge.yaml"), ConfigError, [&](const ConfigError& e) {
+        return std::string(e.what()) == (dir / "huge.yaml").string() + ": config file is larger than 1 MiB; is it "
+                                                                        "the right file?";
+    });
+    BOOST_CHECK_EXCEPTION(load_config(dir.path()), ConfigError, [&](const ConfigError& e) {
+        return contains(e.what(), dir.path().string() + ": cannot read config file");
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Command-line overrides go through the same readers as the file.
+BOOST_AUTO_TEST_SUITE(overrides)
+
+namespace {
+std::string override_error(const std::string& yaml, const std::vector<Override>& overrides) {
+    try {
+        parse_config(yaml, "/etc/fh/host.yaml", overrides);
+    } catch (const OverrideError& error) {
+        return error.what();
+    }
+    BOOST_FAIL("expected an OverrideError");
+    return {};
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_override_wins_over_the_file) {
+    const auto config = parse_config("worker: { concurrency: 5 }\nlog: { level: error }\n", "/etc/fh/host.yaml",
+                                     {{"worker.concurrency", "8", "--concurrency"},
+                                      {"log.level", "debug", "--log-level"},
+                                      {"log.format", "json", "--log-format"}});
+    BOOST_TEST(config.worker.pools[0].concurrency == 8u);
+    BOOST_TEST(config.log.level == "debug");
+    BOOST_TEST((config.log.format == LogConfig::Format::json));
+}
+
+BOOST_AUTO_TEST_CASE(an_override_meets_the_files_rules_and_the_message_names_the_option) {
+    // --concurrency 100000 skipped the file's 1..1000 and ran out of threads.
+    BOOST_TEST(override_error("", {{"worker.concurrency", "100000", "--concurrency"}}) ==
+               "--concurrency: expected an integer from 1 to 1000, got '100000'");
+    BOOST_TEST(override_error("", {{"worker.concurrency", "0", "--concurrency"}}) ==
+               "--concurrency: expected an integer from 1 to 1000, got '0'");
+    BOOST_TEST(override_error("", {{"log.level", "loud", "--log-level"}}) ==
+               "--log-level: expected one of trace, debug, information, notice, warning, error, critical, fatal; "
+               "got 'loud'");
+    BOOST_TEST(override_error("", {{"log.format", "xml", "--log-format"}}) ==
+               "--log-format: expected 'text' or 'json', got 'xml'");
+    BOOST_TEST(override_error("", {{"plugins.dir", "", "--plugins-dir"}}) ==
+               "--plugins-dir: expected a path, got an empty string");
+    BOOST_TEST(override_error("worker: { pools: [ { name: a }, { name: b } ] }",
+                              {{"worker.concurrency", "4", "--concurrency"}}) ==
+               "--concurrency: cannot be combined with worker.pools; give each pool its own concurrency and "
+               "queues or weights");
+}
+
+BOOST_AUTO_TEST_CASE(the_files_own_errors_still_come_first_with_their_position) {
+    const std::vector<Override> overrides{{"worker.concurrency", "4", "--concurrency"}};
+    BOOST_CHECK_EXCEPTION(parse_config("worker: [a]\n", "/etc/fh/host.yaml", overrides),
+                          ConfigError, [](const ConfigError& e) {
+                              return std::string(e.what()) ==
+                                     "/etc/fh/host.yaml:1:9: worker: expected a mapping (key: value), got a list";
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(an_overridden_path_resolves_against_the_working_directory) {
+    const auto config = parse_config("plugins: { dir: elsewhere }", "/etc/fh/host.yaml",
+                                     {{"plugins.dir", "mine", "--plugins-dir"}});
+    BOOST_TEST(config.plugins.dir == std::filesystem::current_path() / "mine");
+    const auto defaults = default_config({{"plugins.dir", "/opt/p", "--plugins-dir"}});
+    BOOST_TEST(defaults.plugins.dir == "/opt/p");
+    BOOST_TEST(defaults.source.empty());
+    BOOST_TEST(default_config().plugins.dir == std::filesystem::current_path() / "plugins");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -51,4 +51,15 @@ BOOST_AUTO_TEST_CASE(a_duration_that_overflows_is_an_error_not_a_wraparound) {
     BOOST_TEST(error_of("999999999999999999999999ms").find("too large") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(format_duration_writes_the_largest_exact_unit) {
+    using faktory_host::config::format_duration;
+    BOOST_TEST(format_duration(24h) == "24h");
+    BOOST_TEST(format_duration(90s) == "90s");
+    BOOST_TEST(format_duration(2min) == "2m");
+    BOOST_TEST(format_duration(1500ms) == "1500ms");
+    BOOST_TEST(format_duration(Duration::zero()) == "0s");
+    for (const Duration d : {Duration(1), Duration(999), Duration(60'000), Duration(86'400'000)})
+        BOOST_TEST((parse_duration(format_duration(d)) == d));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -144,4 +144,46 @@ BOOST_AUTO_TEST_CASE(job_timeout_maps_jobtypes_and_star_to_durations) {
     BOOST_TEST(contains(config_error("worker: { job_timeout: [1s] }"), "expected a mapping"));
 }
 
+BOOST_AUTO_TEST_CASE(shutdown_timeout_is_at_most_one_hour) {
+    BOOST_TEST((worker_of("worker: { shutdown_timeout: 1h }").shutdown_timeout == 1h));
+    BOOST_TEST((worker_of("worker: { shutdown_timeout: 0s }").shutdown_timeout == 0s));
+    // 2600000h was accepted and overflowed a clock's nanoseconds at terminate.
+    BOOST_TEST(config_error("worker:\n  shutdown_timeout: 2600000h\n") ==
+               "/etc/fh/host.yaml:2:21: worker.shutdown_timeout: must be at most 1h, got '2600000h'");
+    BOOST_TEST(contains(config_error("worker: { shutdown_timeout: 3601s }"), "must be at most 1h, got '3601s'"));
+}
+
+BOOST_AUTO_TEST_CASE(job_timeout_is_at_most_24_hours) {
+    BOOST_TEST((worker_of("worker: { job_timeout: { A: 24h } }").job_timeout.at("A") == 24h));
+    BOOST_TEST(config_error("worker:\n  job_timeout:\n    '*': 2600000h\n") ==
+               "/etc/fh/host.yaml:3:10: worker.job_timeout.*: must be at most 24h, got '2600000h'");
+    BOOST_TEST(contains(config_error("worker: { job_timeout: { A: 1441m } }"), "must be at most 24h, got '1441m'"));
+}
+
+BOOST_AUTO_TEST_CASE(no_digit_string_overflows_a_duration) {
+    const std::string digits(400, '9');
+    for (const char* unit : {"ms", "s", "m", "h"}) {
+        const auto message = config_error("worker: { shutdown_timeout: " + digits + unit + " }");
+        BOOST_TEST(contains(message, "is too large"), message);
+    }
+    // The largest value a Duration holds in each unit, and one past it.
+    BOOST_TEST(contains(config_error("worker: { job_timeout: { A: 9223372036854775807ms } }"), "at most 24h"));
+    BOOST_TEST(contains(config_error("worker: { job_timeout: { A: 9223372036854775808ms } }"), "too large"));
+    BOOST_TEST(contains(config_error("worker: { job_timeout: { A: 2562047788015h } }"), "at most 24h"));
+    BOOST_TEST(contains(config_error("worker: { job_timeout: { A: 2562047788016h } }"), "too large"));
+}
+
+BOOST_AUTO_TEST_CASE(quoted_numbers_are_refused_where_a_number_belongs) {
+    BOOST_TEST(config_error("worker:\n  concurrency: \"5\"\n") ==
+               "/etc/fh/host.yaml:2:16: worker.concurrency: expected an integer from 1 to 1000 written without "
+               "quotes, got the string \"5\"");
+    BOOST_TEST(contains(config_error("worker: { concurrency: '5' }"), "without quotes"));
+    BOOST_TEST(contains(config_error("worker: { weights: { low: '2' } }"), "worker.weights.low: expected an integer"));
+    BOOST_TEST(contains(config_error("worker: { pools: [ { name: a, concurrency: \"3\" } ] }"), "without quotes"));
+    // A duration is text with a unit, so quoting it changes nothing.
+    BOOST_TEST((worker_of("worker: { shutdown_timeout: '30s' }").shutdown_timeout == 30s));
+    // Queue names and labels are strings however they are written.
+    BOOST_TEST(worker_of("worker: { queues: [2024] }").pools[0].queues.queues[0] == "2024");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

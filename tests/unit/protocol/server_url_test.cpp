@@ -102,12 +102,47 @@ BOOST_AUTO_TEST_CASE(resolve_follows_faktory_provider_to_another_variable) {
     BOOST_TEST(url.password == "pw");
 }
 
-BOOST_AUTO_TEST_CASE(resolve_ignores_faktory_url_when_provider_names_an_unset_variable) {
+BOOST_AUTO_TEST_CASE(a_provider_naming_an_unset_or_empty_variable_is_an_error_not_a_fallback) {
     CleanEnvironment env;
     setenv("FAKTORY_URL", "tcp://from-faktory-url:1", 1);
     setenv("FAKTORY_PROVIDER", "MY_FAKTORY", 1);
-    BOOST_TEST(ServerUrl::resolve(std::nullopt, std::string("tcp://fallback:3")).host == "fallback");
-    BOOST_TEST(!ServerUrl::from_environment().has_value());
+    const auto expect_error = [](const std::string& expected) {
+        try {
+            ServerUrl::resolve(std::nullopt, std::string("tcp://fallback:3"));
+            BOOST_FAIL("expected a UrlError");
+        } catch (const UrlError& e) {
+            BOOST_TEST(e.what() == expected);
+        }
+    };
+    expect_error("FAKTORY_PROVIDER names MY_FAKTORY, which is not set");
+    BOOST_CHECK_THROW(ServerUrl::from_environment(), UrlError);
+    setenv("MY_FAKTORY", "", 1);
+    expect_error("FAKTORY_PROVIDER names MY_FAKTORY, which is empty");
+    setenv("FAKTORY_PROVIDER", "tcp://:pw@host", 1);  // a URL where a variable name belongs
+    expect_error("FAKTORY_PROVIDER must name an environment variable (such as FAKTORY_URL), got \"tcp://:pw@host\"");
+    // An explicit URL needs no environment at all.
+    BOOST_TEST(ServerUrl::resolve(std::string("tcp://explicit:2")).host == "explicit");
+}
+
+BOOST_AUTO_TEST_CASE(a_password_without_its_colon_is_an_error_that_masks_it) {
+    const auto message = url_error("tcp://hunter2@host:7419");
+    BOOST_TEST(message == "invalid Faktory URL \"tcp://***@host:7419\": the part before '@' has no ':'; a password "
+                          "is written tcp://:PASSWORD@host (expected tcp://[:password@]host[:port] or tcp+tls://...)");
+    BOOST_TEST(url_error("tcp+tls://hunter2@host").find("hunter2") == std::string::npos);
+    BOOST_TEST(ServerUrl::parse("tcp://:@host").password.empty());  // an explicit empty password is fine
+}
+
+BOOST_AUTO_TEST_CASE(secret_span_covers_exactly_the_password) {
+    const std::string text = "tcp://:s3cr3t@host:7419";
+    const auto span = ServerUrl::secret_span(text);
+    BOOST_TEST_REQUIRE(span.has_value());
+    BOOST_TEST(text.substr(span->first, span->second - span->first) == "s3cr3t");
+    const std::string no_colon = "tcp://s3cr3t@host";
+    const auto whole = ServerUrl::secret_span(no_colon);
+    BOOST_TEST_REQUIRE(whole.has_value());
+    BOOST_TEST(no_colon.substr(whole->first, whole->second - whole->first) == "s3cr3t");
+    BOOST_TEST(!ServerUrl::secret_span("tcp://host:7419/a@b").has_value());
+    BOOST_TEST(!ServerUrl::secret_span("tcp://host").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(resolve_defaults_to_localhost_7419) {
