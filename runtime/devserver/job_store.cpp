@@ -118,6 +118,15 @@ void JobStore::wake_all_fetchers() {
     }
 }
 
+void JobStore::set_fetching_closed(bool closed) {
+    std::lock_guard lock(mutex_);
+    fetching_closed_ = closed;
+    for (Waiter* waiter : waiters_) {
+        waiter->signalled = true;
+        waiter->wake.notify_one();
+    }
+}
+
 std::optional<StoredJob> JobStore::pop_locked(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
         const auto it = queues_.find(name);
@@ -141,6 +150,10 @@ std::optional<std::string> JobStore::fetch(const std::vector<std::string>& names
         registered = false;
     };
     while (true) {
+        if (fetching_closed_) {
+            leave();
+            return std::nullopt;
+        }
         if (auto job = pop_locked(names)) {
             leave();
             std::string json = job->json;
@@ -330,6 +343,44 @@ void JobStore::mutate(const Poco::JSON::Object::Ptr& operation) {
 JobStore::Counters JobStore::counters() const {
     std::lock_guard lock(mutex_);
     return counters_;
+}
+
+JobStore::Snapshot JobStore::snapshot() const {
+    Snapshot out;
+    std::lock_guard lock(mutex_);
+    out.counters = counters_;
+    for (const auto& [name, queue] : queues_)
+        out.queues.push_back({name, queue.paused, std::vector<StoredJob>(queue.jobs.begin(), queue.jobs.end())});
+    for (const auto& [when, job] : scheduled_) out.scheduled.emplace_back(when, job);
+    for (const auto& [when, job] : retries_) out.retries.emplace_back(when, job);
+    for (const auto& [when, job] : dead_) out.dead.emplace_back(when, job);
+    for (const auto& [jid, reservation] : working_)
+        out.working.push_back({reservation.job, reservation.wid, reservation.expires_at});
+    return out;
+}
+
+void JobStore::restore(Snapshot snapshot) {
+    std::lock_guard lock(mutex_);
+    counters_ = snapshot.counters;
+    queues_.clear();
+    for (auto& contents : snapshot.queues) {
+        Queue& queue = queues_[contents.name];
+        queue.paused = contents.paused;
+        for (auto& job : contents.jobs) queue.jobs.push_back(std::move(job));
+    }
+    auto refill = [](JobSet& set, std::vector<std::pair<TimePoint, StoredJob>>& entries) {
+        set.clear();
+        for (auto& [when, job] : entries) set.emplace(when, std::move(job));
+    };
+    refill(scheduled_, snapshot.scheduled);
+    refill(retries_, snapshot.retries);
+    refill(dead_, snapshot.dead);
+    working_.clear();
+    for (auto& reserved : snapshot.working) {
+        const std::string jid = reserved.job.jid;
+        working_.insert_or_assign(jid, Reservation{std::move(reserved.job), reserved.wid, reserved.expires_at});
+    }
+    signal_waiters_with_work_locked();
 }
 
 std::map<std::string, std::int64_t> JobStore::queue_sizes() const {

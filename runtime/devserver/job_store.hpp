@@ -50,6 +50,10 @@ public:
                                      std::chrono::milliseconds wait, const std::atomic<bool>& abandon);
     // Wakes every blocked fetch so it can notice its `abandon` flag.
     void wake_all_fetchers();
+    // While closed (a shutdown), FETCH hands out nothing and a blocked one
+    // returns empty at once, so no job is reserved for a reply that a closing
+    // connection could lose.
+    void set_fetching_closed(bool closed);
 
     void ack(const std::string& jid);            // unknown jid: nothing happens, as in Faktory
     void fail(const FailReport& report);         // throws CommandRefused("Job not found <jid>")
@@ -69,6 +73,28 @@ public:
         std::int64_t failures = 0;
     };
     Counters counters() const;
+
+    // Everything the store holds, for a restart of the process (state file).
+    struct ReservedJob {
+        StoredJob job;
+        std::string wid;
+        TimePoint expires_at;
+    };
+    struct QueueContents {
+        std::string name;
+        bool paused = false;
+        std::vector<StoredJob> jobs;  // FIFO order
+    };
+    struct Snapshot {
+        Counters counters;
+        std::vector<QueueContents> queues;
+        std::vector<std::pair<TimePoint, StoredJob>> scheduled;  // due time
+        std::vector<std::pair<TimePoint, StoredJob>> retries;    // due time
+        std::vector<std::pair<TimePoint, StoredJob>> dead;       // time it is dropped
+        std::vector<ReservedJob> working;
+    };
+    Snapshot snapshot() const;
+    void restore(Snapshot snapshot);  // replaces everything held now
     std::map<std::string, std::int64_t> queue_sizes() const;
     // The job sets for /stats: scheduled, retries, dead and working as arrays of jobs.
     void describe(Poco::JSON::Object& into) const;
@@ -107,6 +133,7 @@ private:
     std::unordered_map<std::string, Reservation> working_;
     std::list<Waiter*> waiters_;
     Counters counters_;
+    bool fetching_closed_ = false;
 };
 
 } // namespace faktory_host::devserver

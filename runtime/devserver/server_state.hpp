@@ -37,7 +37,14 @@ struct ServerState {
     FaultSwitches faults;
     TaskRuns task_runs;
     std::atomic<std::int64_t> connections{0};  // connections past the handshake
+    std::atomic<std::int64_t> command_count{0};  // commands read since start (INFO server.command_count)
     std::atomic<bool> stopping{false};
+    // Set from begin_shutdown() until a restart listens again: every command
+    // read meanwhile is refused and its connection closed, as Faktory does.
+    std::atomic<bool> shutting_down{false};
+    // Commands past the shutdown check and not yet carried out; begin_shutdown()
+    // waits for this to drain so nothing changes the state after it returns.
+    std::atomic<int> commands_in_flight{0};
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
