@@ -132,14 +132,23 @@ struct DevServer::Impl {
         for (auto& running : sessions) running.session->close_from_server();
     }
 
+    // Runs one set scanner and records it the way INFO reports it.
+    template <typename Scan>
+    static void run_scanner(ScannerStats& stats, Scan&& scan) {
+        const auto begin = std::chrono::steady_clock::now();
+        stats.enqueued += static_cast<std::int64_t>(scan());
+        stats.wall_time_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - begin)
+                                  .count();
+        ++stats.cycles;
+    }
+
     void run_periodic_tasks() {
-        state.jobs.enqueue_due_jobs();
-        ++state.task_runs.scheduled;
-        ++state.task_runs.retries;
-        state.jobs.expire_reservations();
-        ++state.task_runs.busy;
-        state.workers.reap();
-        ++state.task_runs.workers;
+        run_scanner(state.tasks.scheduled, [this] { return state.jobs.enqueue_due_scheduled(); });
+        run_scanner(state.tasks.retries, [this] { return state.jobs.enqueue_due_retries(); });
+        run_scanner(state.tasks.dead, [this] { return state.jobs.drop_expired_dead(); });
+        state.tasks.busy_reaped += static_cast<std::int64_t>(state.jobs.expire_reservations());
+        state.tasks.workers_reaped += static_cast<std::int64_t>(state.workers.reap());
     }
 
     void tick_loop() {

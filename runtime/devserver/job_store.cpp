@@ -234,23 +234,46 @@ std::size_t JobStore::expire_reservations() {
     return overdue.size();
 }
 
-std::size_t JobStore::enqueue_due_jobs() {
-    const TimePoint now = clock_.now();
-    std::lock_guard lock(mutex_);
+std::size_t JobStore::enqueue_due_locked(JobSet& set, TimePoint now) {
     std::size_t moved = 0;
-    for (JobSet* set : {&scheduled_, &retries_}) {
-        while (!set->empty() && set->begin()->first <= now) {
-            auto node = set->extract(set->begin());
-            enqueue_locked(std::move(node.mapped()), now);
-            ++moved;
-        }
+    while (!set.empty() && set.begin()->first <= now) {
+        auto node = set.extract(set.begin());
+        enqueue_locked(std::move(node.mapped()), now);
+        ++moved;
     }
     return moved;
 }
 
+std::size_t JobStore::enqueue_due_jobs() { return enqueue_due_scheduled() + enqueue_due_retries(); }
+
+std::size_t JobStore::enqueue_due_scheduled() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    return enqueue_due_locked(scheduled_, now);
+}
+
+std::size_t JobStore::enqueue_due_retries() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    return enqueue_due_locked(retries_, now);
+}
+
+std::size_t JobStore::drop_expired_dead() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    std::size_t dropped = 0;
+    while (!dead_.empty() && dead_.begin()->first <= now) {
+        dead_.erase(dead_.begin());
+        ++dropped;
+    }
+    return dropped;
+}
+
 void JobStore::flush() {
     std::lock_guard lock(mutex_);
-    queues_.clear();
+    // Faktory empties its storage but keeps the queues it has seen (and
+    // which of them are paused) in memory: INFO still lists them, size 0.
+    for (auto& [name, queue] : queues_) queue.jobs.clear();
     scheduled_.clear();
     retries_.clear();
     dead_.clear();
@@ -343,6 +366,12 @@ void JobStore::mutate(const Poco::JSON::Object::Ptr& operation) {
 JobStore::Counters JobStore::counters() const {
     std::lock_guard lock(mutex_);
     return counters_;
+}
+
+JobStore::SetSizes JobStore::set_sizes() const {
+    std::lock_guard lock(mutex_);
+    return {static_cast<std::int64_t>(scheduled_.size()), static_cast<std::int64_t>(retries_.size()),
+            static_cast<std::int64_t>(dead_.size()), static_cast<std::int64_t>(working_.size())};
 }
 
 JobStore::Snapshot JobStore::snapshot() const {

@@ -61,6 +61,9 @@ public:
     // Periodic work, all relative to the server clock.
     std::size_t expire_reservations();  // FAILs overdue reservations with ReservationExpired
     std::size_t enqueue_due_jobs();     // scheduled and retry jobs whose time has come
+    std::size_t enqueue_due_scheduled();
+    std::size_t enqueue_due_retries();
+    std::size_t drop_expired_dead();    // dead jobs kept past their lifetime (180 days)
 
     void flush();
     void pause_queues(const std::vector<std::string>& names);   // "*" = all
@@ -73,6 +76,14 @@ public:
         std::int64_t failures = 0;
     };
     Counters counters() const;
+    // What INFO's tasks report as each set's size: jobs in it now.
+    struct SetSizes {
+        std::int64_t scheduled = 0;
+        std::int64_t retries = 0;
+        std::int64_t dead = 0;
+        std::int64_t working = 0;  // reservations
+    };
+    SetSizes set_sizes() const;
 
     // Everything the store holds, for a restart of the process (state file).
     struct ReservedJob {
@@ -117,6 +128,7 @@ private:
     using JobSet = std::multimap<TimePoint, StoredJob>;
 
     void enqueue_locked(StoredJob job, TimePoint now);
+    std::size_t enqueue_due_locked(JobSet& set, TimePoint now);
     std::optional<StoredJob> pop_locked(const std::vector<std::string>& queues);
     void signal_one_waiter_locked(const std::string& queue);
     void signal_waiters_with_work_locked();
