@@ -1,6 +1,8 @@
 // The dev server's HTTP control port, standing in for Faktory's Web UI:
 // GET /stats, POST /workers/{wid|all}/quiet, POST /workers/{wid|all}/terminate,
 // POST /restart?down_ms=N (a Faktory restart that keeps the jobs).
+// A quiet or terminate reaches the worker at its next BEAT (up to its
+// heartbeat interval later), as with Faktory's Web UI.
 #pragma once
 #include <chrono>
 #include <functional>

@@ -1,15 +1,15 @@
 // An embedded, in-memory, Faktory-compatible server: for local runs, tests
 // and benchmarks. Not a production server. Thread-safe.
 //
-// Speaks the work protocol as /work/shared/PROTOCOL.md describes Faktory 1.9:
-// HELLO (with pwdhash), PUSH, PUSHB, FETCH, ACK, FAIL, BEAT, INFO, FLUSH, END,
-// QUEUE PAUSE|RESUME|REMOVE, MUTATE, and the Enterprise-only refusal of BATCH
-// and TRACK. MUTATE supports cmd clear|kill|discard|requeue on target
-// retries|dead|scheduled, with filter jobtype, jids, or regexp (a Redis-style
-// glob over the job's JSON, as Faktory's SCAN MATCH). As in Faktory, an ACK
-// or FAIL counts as processed only when it finds the reservation. Command
-// lines are bounded at 16 MiB (Faktory has no bound); longer ones get an
-// -ERR and the connection is closed.
+// Speaks the work protocol as Faktory 1.7 does; docs/protocol.md lists the
+// facts the tests rely on. HELLO (with pwdhash), PUSH, PUSHB, FETCH, ACK,
+// FAIL, BEAT, INFO, FLUSH, END, QUEUE PAUSE|RESUME|REMOVE, MUTATE, and the
+// Enterprise-only refusal of BATCH and TRACK. MUTATE supports cmd
+// clear|kill|discard|requeue on target retries|dead|scheduled, with filter
+// jobtype, jids, or regexp (a Redis-style glob over the job's JSON, as
+// Faktory's SCAN MATCH). As in Faktory, an ACK or FAIL counts as processed
+// only when it finds the reservation. Command lines are bounded at 16 MiB
+// (Faktory has no bound); longer ones get an -ERR and the connection is closed.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -68,7 +68,9 @@ public:
     std::string stats_json() const;
 
     // As the Web UI does: the next BEAT of `wid` (or of every worker for "all")
-    // answers with this state. Returns false for an unknown wid.
+    // answers with this state. Returns false for an unknown wid. As with
+    // Faktory, nothing is pushed to the worker: it learns the state at its
+    // next heartbeat, up to its heartbeat interval later.
     bool quiet(const std::string& wid);
     bool terminate(const std::string& wid);
 
