@@ -82,7 +82,13 @@ private:
                              error_body("down_ms must be a whole number of milliseconds from 0 to 600000, got \"" +
                                         value + "\""));
         }
-        if (!actions_.restart(std::chrono::milliseconds(down_ms)))
+        bool restarted = false;
+        try {
+            restarted = actions_.restart(std::chrono::milliseconds(down_ms));
+        } catch (const std::exception& e) {
+            return reply(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, error_body(e.what()));
+        }
+        if (!restarted)
             return reply(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, error_body("the server is stopping"));
         reply(response, HTTPResponse::HTTP_OK, "{\"restarted\":true,\"down_ms\":" + std::to_string(down_ms) + "}");
     }
