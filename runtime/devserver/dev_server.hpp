@@ -1,15 +1,15 @@
 // An embedded, in-memory, Faktory-compatible server: for local runs, tests
 // and benchmarks. Not a production server. Thread-safe.
 //
-// Speaks the work protocol as /work/shared/PROTOCOL.md describes Faktory 1.9:
-// HELLO (with pwdhash), PUSH, PUSHB, FETCH, ACK, FAIL, BEAT, INFO, FLUSH, END,
-// QUEUE PAUSE|RESUME|REMOVE, MUTATE, and the Enterprise-only refusal of BATCH
-// and TRACK. MUTATE supports cmd clear|kill|discard|requeue on target
-// retries|dead|scheduled, with filter jobtype, jids, or regexp (a Redis-style
-// glob over the job's JSON, as Faktory's SCAN MATCH). As in Faktory, an ACK
-// or FAIL counts as processed only when it finds the reservation. Command
-// lines are bounded at 16 MiB (Faktory has no bound); longer ones get an
-// -ERR and the connection is closed.
+// Speaks the work protocol as Faktory 1.7 does; docs/protocol.md lists the
+// facts the tests rely on. HELLO (with pwdhash), PUSH, PUSHB, FETCH, ACK,
+// FAIL, BEAT, INFO, FLUSH, END, QUEUE PAUSE|RESUME|REMOVE, MUTATE, and the
+// Enterprise-only refusal of BATCH and TRACK. MUTATE supports cmd
+// clear|kill|discard|requeue on target retries|dead|scheduled, with filter
+// jobtype, jids, or regexp (a Redis-style glob over the job's JSON, as
+// Faktory's SCAN MATCH). As in Faktory, an ACK or FAIL counts as processed
+// only when it finds the reservation. Command lines are bounded at 16 MiB
+// (Faktory has no bound); longer ones get an -ERR and the connection is closed.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -38,6 +38,25 @@ public:
     void start();  // throws if a port cannot be bound
     void stop();
 
+    // Faktory's shutdown: from now on every command read on any connection is
+    // answered `-ERR shutdown in progress` and its connection closed, without
+    // the command being carried out; new connections are refused (the port is
+    // closed). Returns once the commands already being executed are done.
+    void begin_shutdown();
+    // begin_shutdown(), close every connection and the listener, stay down for
+    // `down_for`, then listen again on the same port. Jobs, queues,
+    // reservations (with their deadlines), retries, scheduled, dead and the
+    // counters are kept; workers are forgotten with their connections, as a
+    // restarted Faktory forgets them. Safe while clients hammer the server.
+    void restart(std::chrono::milliseconds down_for);
+
+    // The whole job state (everything restart() keeps, plus the clock offset)
+    // as a JSON file, written to a temporary file and renamed into place.
+    // load_state() replaces what the server holds; throws naming the file on
+    // a file it cannot read.
+    void save_state(const std::string& path) const;
+    void load_state(const std::string& path);
+
     std::uint16_t port() const;          // the bound work port (after start)
     std::uint16_t control_port() const;  // the bound control port, 0 when none
     std::string url() const;             // "tcp://127.0.0.1:<port>" (tcp+tls:// with TLS; no password)
@@ -49,7 +68,9 @@ public:
     std::string stats_json() const;
 
     // As the Web UI does: the next BEAT of `wid` (or of every worker for "all")
-    // answers with this state. Returns false for an unknown wid.
+    // answers with this state. Returns false for an unknown wid. As with
+    // Faktory, nothing is pushed to the worker: it learns the state at its
+    // next heartbeat, up to its heartbeat interval later.
     bool quiet(const std::string& wid);
     bool terminate(const std::string& wid);
 

@@ -1,9 +1,13 @@
-// RFC 3339 formatting and strict parsing for job timestamps.
+// RFC 3339 formatting and strict parsing (through Poco's DateTimeParser) for job timestamps.
 #include "devserver/server_clock.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <regex>
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
 
 namespace faktory_host::devserver {
 
@@ -28,35 +32,55 @@ std::string format_rfc3339(TimePoint when) {
     return text + "Z";
 }
 
+namespace {
+
+bool all_digits(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The exact RFC 3339 shape. Poco's parser is lenient where Faktory is not (it
+// takes one-digit fields, skips literal characters unchecked, accepts named
+// zones and ignores trailing text), so the shape is checked here and Poco
+// does the rest: numbers, calendar validity, the zone offset.
+// YYYY-MM-DDTHH:MM:SS, then an optional fraction of 1 to 9 digits, then Z or
+// +HH:MM / -HH:MM; seconds up to 59 and offsets below 24 h, as Go's parser wants.
+bool has_rfc3339_shape(std::string_view text) {
+    if (text.size() < 20) return false;
+    const auto at = [&](std::size_t position, std::size_t length) { return text.substr(position, length); };
+    if (!all_digits(at(0, 4)) || text[4] != '-' || !all_digits(at(5, 2)) || text[7] != '-' ||
+        !all_digits(at(8, 2)) || (text[10] != 'T' && text[10] != 't') || !all_digits(at(11, 2)) ||
+        text[13] != ':' || !all_digits(at(14, 2)) || text[16] != ':' || !all_digits(at(17, 2)))
+        return false;
+    if (at(17, 2) > "59") return false;  // no leap second
+    // Poco reads a zero month or day as "not given" and makes it 1.
+    if (at(5, 2) == "00" || at(8, 2) == "00") return false;
+    std::size_t zone = 19;
+    if (text[zone] == '.') {
+        const auto fraction_end = text.find_first_not_of("0123456789", zone + 1);
+        const std::size_t digits = (fraction_end == std::string_view::npos ? text.size() : fraction_end) - zone - 1;
+        if (digits < 1 || digits > 9) return false;
+        zone += 1 + digits;
+    }
+    const auto rest = text.substr(zone);
+    if (rest == "Z" || rest == "z") return true;
+    return rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && all_digits(rest.substr(1, 2)) && rest[3] == ':' &&
+           all_digits(rest.substr(4, 2)) && rest.substr(1, 2) <= "23" && rest.substr(4, 2) <= "59";
+}
+
+} // namespace
+
 std::optional<TimePoint> parse_rfc3339(std::string_view text) {
-    static const std::regex shape(
-        R"(^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$)");
-    std::cmatch m;
-    if (!std::regex_match(text.data(), text.data() + text.size(), m, shape)) return std::nullopt;
-    auto number = [&](int i) { return std::stoi(m[i].str()); };
-    const int year = number(1), month = number(2), day = number(3);
-    const int hour = number(4), minute = number(5), second = number(6);
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    if (!has_rfc3339_shape(text)) return std::nullopt;
+    std::string upper(text);  // Poco knows the designators in upper case only
+    upper[10] = 'T';
+    if (upper.back() == 'z') upper.back() = 'Z';
+    Poco::DateTime parsed;
+    int zone_seconds = 0;
+    // %s takes the fraction to the microsecond and skips further digits.
+    if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, upper, parsed, zone_seconds))
         return std::nullopt;
-    const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                          std::chrono::day(static_cast<unsigned>(day))};
-    if (!ymd.ok()) return std::nullopt;
-    TimePoint when = TimePoint(std::chrono::sys_days(ymd).time_since_epoch()) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                     std::chrono::seconds(second);
-    if (m[7].matched) {
-        std::string digits = m[7].str().substr(1);
-        digits.resize(9, '0');
-        when += std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(std::stoll(digits)));
-    }
-    const std::string zone = m[8].str();
-    if (zone != "Z" && zone != "z") {
-        const int sign = zone[0] == '-' ? -1 : 1;
-        const int zone_hours = std::stoi(zone.substr(1, 2)), zone_minutes = std::stoi(zone.substr(4, 2));
-        if (zone_hours > 23 || zone_minutes > 59) return std::nullopt;
-        // A local time east of UTC is earlier in UTC.
-        when -= sign * (std::chrono::hours(zone_hours) + std::chrono::minutes(zone_minutes));
-    }
-    return when;
+    parsed.makeUTC(zone_seconds);
+    return TimePoint(std::chrono::microseconds(parsed.timestamp().epochMicroseconds()));
 }
 
 } // namespace faktory_host::devserver
