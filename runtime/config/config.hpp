@@ -54,6 +54,10 @@ struct WorkerConfig {
     enum class OnQuiet { reload, stay };
     OnQuiet on_quiet = OnQuiet::reload;
     std::map<std::string, Duration> job_timeout;  // jobtype -> limit; key "*" = every jobtype
+    // Files that outlive the process (job journal, undelivered results, lock).
+    // Relative paths resolve against the config file's folder; when the file
+    // does not set it, systemd's $STATE_DIRECTORY wins over this default.
+    std::filesystem::path state_dir = "state";
 };
 
 struct PluginsConfig {
