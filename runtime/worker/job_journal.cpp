@@ -256,11 +256,20 @@ Slot* JobJournal::slot_of(const std::string& pool, unsigned index) const noexcep
     return nullptr;
 }
 
+JobJournal::Entry::PluginName JobJournal::Entry::copy_name(std::string_view plugin) noexcept {
+    if (plugin.empty()) plugin = "(no plugin)";  // unknown jobtype: the generation FAILs it without plugin code
+    PluginName name;
+    const auto length = std::min(plugin.size(), name.size() - 1);
+    std::memcpy(name.data(), plugin.data(), length);
+    name[length] = '\0';
+    return name;
+}
+
 JobJournal::Entry::Entry(JobJournal& journal, const std::string& pool, unsigned index, const plugins::JobInput& job,
-                         const std::string& plugin) noexcept
+                         std::string_view plugin) noexcept
     : slot_(journal.slot_of(pool, index)),
-      activity_{plugin.empty() ? "(no plugin)" : plugin.c_str(), nullptr, job.jobtype.c_str(), job.jid.c_str(),
-                slot_ ? &slot_->death : nullptr},
+      plugin_(copy_name(plugin)),
+      activity_{plugin_.data(), nullptr, job.jobtype.c_str(), job.jid.c_str(), slot_ ? &slot_->death : nullptr},
       scope_(activity_) {
     try {
         crash::ensure_alternate_signal_stack();  // once per thread; a stack overflow in a handler still gets its line
@@ -275,7 +284,7 @@ JobJournal::Entry::Entry(JobJournal& journal, const std::string& pool, unsigned 
     slot_->jid_length = static_cast<std::uint32_t>(job.jid.size());
     slot_->death.signal.store(0, std::memory_order_relaxed);
     slot_->death.exit_called.store(0, std::memory_order_relaxed);
-    copy_field(slot_->plugin, plugin);
+    std::memcpy(slot_->plugin, plugin_.data(), std::min(sizeof slot_->plugin, plugin_.size()));
     copy_field(slot_->jobtype, job.jobtype);
     copy_field(slot_->jid, job.jid);
     slot_->sequence.store(sequence + 2, std::memory_order_release);

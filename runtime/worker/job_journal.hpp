@@ -8,10 +8,12 @@
 // 30-minute reservation. The crash handlers (runtime/crash) record the fatal
 // signal or exit() status into the crashing job's slot and the file header.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -71,17 +73,22 @@ public:
     void clear_all() noexcept;
 
     // One running handler: fills the processor's slot and makes the job the
-    // thread's crash activity; clears both when destroyed.
+    // thread's crash activity; clears both when destroyed. `job` must outlive
+    // the entry (it does: the processor holds it for the handler call).
     class Entry {
     public:
         Entry(JobJournal& journal, const std::string& pool, unsigned index, const plugins::JobInput& job,
-              const std::string& plugin) noexcept;
+              std::string_view plugin) noexcept;
         ~Entry();
         Entry(const Entry&) = delete;
         Entry& operator=(const Entry&) = delete;
 
     private:
+        using PluginName = std::array<char, 128>;
+        static PluginName copy_name(std::string_view plugin) noexcept;
+
         journal_format::Slot* slot_;
+        PluginName plugin_;  // a copy on the stack: no allocation, and no reference to outlive
         crash::Activity activity_;
         crash::ActivityScope scope_;
     };
