@@ -2,8 +2,8 @@
 // faktory-host with SIGSEGV, whose log names the plugin, jobtype and jid; the
 // host started again on the same state dir FAILs that job as WorkerCrashed
 // within seconds (not after its 30-minute reservation), and the retry
-// succeeds. exit() in a handler and a segfault in a plugin's init are named
-// too, and a second host on a state dir in use is refused.
+// succeeds. exit() in a handler and a segfault in a plugin's init or
+// shutdown are named too, and a second host on a state dir in use is refused.
 #include <sys/resource.h>
 
 #include <csignal>
@@ -137,6 +137,18 @@ BOOST_AUTO_TEST_CASE(a_segfault_in_a_plugins_init_names_the_plugin_and_init) {
     BOOST_TEST_REQUIRE(rig.host().wait_for_exit(20s) == 128 + SIGSEGV, rig.diagnostics());
     BOOST_TEST(contains(rig.host().output(), "plugin \"crash-fixture\" crashed the process with SIGSEGV (invalid memory "
                                              "access) during its init"),
+               rig.host().output());
+}
+
+BOOST_AUTO_TEST_CASE(a_segfault_in_a_plugins_shutdown_names_the_plugin_and_shutdown) {
+    HostRig rig;
+    rig.install_plugin(CRASH_FIXTURE, "crash_fixture.so");
+    write_config(rig, "{ crash_in_shutdown: true }");
+    started_host(rig);
+    rig.host().send(SIGHUP);  // the reload unloads generation 1: its shutdown export runs
+    BOOST_TEST_REQUIRE(rig.host().wait_for_exit(20s) == 128 + SIGSEGV, rig.diagnostics());
+    BOOST_TEST(contains(rig.host().output(), "plugin \"crash-fixture\" crashed the process with SIGSEGV (invalid memory "
+                                             "access) during its shutdown"),
                rig.host().output());
 }
 
