@@ -23,9 +23,6 @@ public:
     void raw(const char* text) noexcept {
         for (; text && *text; ++text) put(*text);
     }
-    void raw(const char* text, std::size_t length) noexcept {
-        for (std::size_t i = 0; i < length && text[i]; ++i) put(text[i]);
-    }
     // Control characters escaped (a jid is untrusted input); quotes too in JSON.
     void escaped(const char* text) noexcept {
         for (; text && *text; ++text) {

@@ -53,6 +53,7 @@ void on_fatal_signal(int signal, siginfo_t*, void*) {
 
 // The calling thread's alternate stack, unregistered and unmapped when the thread exits.
 struct AlternateStack {
+    bool checked = false;  // the system call is made once per thread, not once per job
     void* memory = nullptr;
     std::size_t size = 0;
     ~AlternateStack() {
@@ -68,7 +69,8 @@ struct AlternateStack {
 
 void ensure_alternate_signal_stack() {
     thread_local AlternateStack stack;
-    if (stack.memory) return;
+    if (stack.checked) return;
+    stack.checked = true;
     stack_t current{};
     if (::sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;  // has one already
     const long minimum = ::sysconf(_SC_MINSIGSTKSZ);
