@@ -79,6 +79,10 @@ struct WorkerConfig {
     std::map<std::string, Duration> job_timeout;  // jobtype -> limit (1ms .. max_duration); "*" = every jobtype
 
     static constexpr std::chrono::hours max_shutdown_timeout{1};
+    // Files that outlive the process (job journal, undelivered results, lock).
+    // Relative paths resolve against the config file's folder; when the file
+    // does not set it, systemd's $STATE_DIRECTORY wins over this default.
+    std::filesystem::path state_dir = "state";
 };
 
 struct PluginsConfig {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 
 #include "config/sections.hpp"
@@ -88,11 +89,22 @@ std::map<std::string, Duration> read_job_timeouts(const ConfigNode& node) {
     return timeouts;
 }
 
+// worker.state_dir, else the first folder of systemd's $STATE_DIRECTORY
+// (StateDirectory= in the unit), else "state" next to the config file.
+std::filesystem::path read_state_dir(const ConfigNode& section) {
+    if (auto dir = section.child("state_dir")) return dir->as_path();
+    if (const char* systemd = std::getenv("STATE_DIRECTORY"); systemd && *systemd) {
+        const std::string first = std::string(systemd).substr(0, std::string(systemd).find(':'));
+        if (!first.empty()) return section.resolve(first);
+    }
+    return section.resolve(WorkerConfig{}.state_dir);
+}
+
 } // namespace
 
 WorkerConfig read_worker_section(const ConfigNode& section) {
     section.expect_keys({"concurrency", "queues", "weights", "pools", "labels", "heartbeat_interval",
-                         "shutdown_timeout", "on_quiet", "job_timeout"});
+                         "shutdown_timeout", "on_quiet", "job_timeout", "state_dir"});
     WorkerConfig worker;
 
     const auto concurrency = section.child("concurrency");
@@ -135,6 +147,7 @@ WorkerConfig read_worker_section(const ConfigNode& section) {
             on_quiet->fail("expected 'reload' or 'stay', got '" + text + "'");
     }
     if (auto timeouts = section.child("job_timeout")) worker.job_timeout = read_job_timeouts(*timeouts);
+    worker.state_dir = read_state_dir(section);
     return worker;
 }
 

@@ -16,6 +16,8 @@
 
 #include <Poco/Logger.h>
 
+#include "crash/activity.hpp"
+#include "crash/fatal_signals.hpp"
 #include "plugins/elf_check.hpp"
 #include "plugins/file_safety.hpp"
 #include "plugins/host_api.hpp"
@@ -104,6 +106,9 @@ struct PluginRecord {
     ~PluginRecord() {
         // Shutdown export, then the handlers' destroy callbacks, then the image closes.
         if (initialized && shutdown) {
+            // A crash or exit() inside the shutdown export names the plugin in the log.
+            const crash::Activity activity{info.name.c_str(), "shutdown", nullptr, nullptr, nullptr};
+            const crash::ActivityScope scope(activity);
             try {
                 shutdown();
             } catch (...) {
@@ -279,7 +284,11 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     args.error = error;
     args.error_size = sizeof error;
     int status = FAKTORY_ERROR;
+    crash::ensure_alternate_signal_stack();  // so a stack overflow in init still gets its crash line
     try {
+        // A crash or exit() inside init names the plugin in the log.
+        const crash::Activity activity{record->info.name.c_str(), "init", nullptr, nullptr, nullptr};
+        const crash::ActivityScope scope(activity);
         status = init(&args);
     } catch (...) {
         std::snprintf(error, sizeof error, "an exception escaped init across the C boundary");
@@ -402,6 +411,12 @@ std::vector<std::string> PluginGeneration::jobtypes() const {
 }
 
 const std::vector<LoadedPlugin>& PluginGeneration::plugins() const { return impl_->plugins; }
+
+const std::string& PluginGeneration::plugin_of(std::string_view jobtype) const {
+    static const std::string none;
+    const auto found = impl_->handlers.find(jobtype);
+    return found == impl_->handlers.end() ? none : found->second.plugin->name;
+}
 
 JobOutcome PluginGeneration::run(const JobInput& job, std::stop_token cancel, const HostServices& services) const {
     JobOutcome outcome;

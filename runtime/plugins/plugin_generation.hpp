@@ -93,6 +93,8 @@ public:
     bool handles(std::string_view jobtype) const;
     std::vector<std::string> jobtypes() const;
     const std::vector<LoadedPlugin>& plugins() const;
+    // The name of the plugin that handles `jobtype`; empty when none does.
+    const std::string& plugin_of(std::string_view jobtype) const;
 
     // Runs the handler for job.jobtype. An unknown jobtype, a handler failure or
     // a C++ exception all come back as Status::fail; never throws.

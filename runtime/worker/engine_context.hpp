@@ -3,6 +3,7 @@
 // the producer pool. Held by shared_ptr, so a processor thread that has to be
 // left behind at exit (stuck in plugin code) never outlives what it uses.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,10 +16,12 @@
 #include "worker/busy_board.hpp"
 #include "worker/generation_slot.hpp"
 #include "worker/identity_slot.hpp"
+#include "worker/job_journal.hpp"
 #include "worker/lifecycle.hpp"
 #include "worker/outage_log.hpp"
 #include "worker/producer_pool.hpp"
 #include "worker/result_ledger.hpp"
+#include "worker/state_directory.hpp"
 #include "worker/wakeup.hpp"
 
 namespace faktory_host::worker {
@@ -38,6 +41,8 @@ struct EngineContext {
     OutageLog outage;
     Wakeup wakeup;
     plugins::HostServices services;  // what handlers call back into
+    std::unique_ptr<StateDirectory> state;  // worker.state_dir, locked; set when run() starts
+    JobJournal journal;                     // the jobs in flight, in `state`; open once run() started
 
     // worker.job_timeout for `jobtype`, else its "*" entry, else none.
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;

@@ -113,6 +113,8 @@ void Processor::run_job(const plugins::JobInput& input) {
     {
         // The snapshot keeps this generation loaded until the handler returns, whatever reloads meanwhile.
         auto generation = ctx.generation.current();
+        // On disk while the handler runs: a crash now is FAILed as WorkerCrashed at the next start.
+        const JobJournal::Entry in_flight(ctx.journal, pool_, index_, input, generation->plugin_of(input.jobtype));
         outcome = generation->run(input, running->stop.get_token(), ctx.services);
     }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - running->started);

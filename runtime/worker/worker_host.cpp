@@ -15,7 +15,9 @@
 #include <Poco/Environment.h>
 #include <Poco/Process.h>
 
+#include "crash/exit_watch.hpp"
 #include "protocol/errors.hpp"
+#include "worker/crash_recovery.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/heartbeat.hpp"
 #include "worker/processor.hpp"
@@ -181,9 +183,11 @@ int WorkerHost::Impl::run() {
         return 0;
     }
     try {
+        prepare_crash_journal(*ctx);  // the state dir lock and the crash handlers, before any plugin code runs
         ctx->generation.replace(load_generation(true));
         ctx->identity.assume(fresh_identity());
         connect_first();
+        recover_crashed_jobs(*ctx);  // FAILs for jobs a crashed predecessor was running, before any FETCH
     } catch (...) {
         lifecycle.terminate();
         lifecycle.stop();
@@ -327,7 +331,18 @@ WorkerHost::~WorkerHost() {
     impl_->leave_threads(Clock::now() + exit_grace);
 }
 
-int WorkerHost::run() { return impl_->run(); }
+int WorkerHost::run() {
+    try {
+        const int code = impl_->run();
+        // The shutdown FAILed or gave back every job still running: none may be FAILed again as crashed.
+        impl_->ctx->journal.clear_all();
+        crash::set_orderly_exit(true);
+        return code;
+    } catch (...) {
+        crash::set_orderly_exit(true);
+        throw;
+    }
+}
 
 void WorkerHost::request_reload() { order_reload(*impl_->ctx, "reload requested"); }
 void WorkerHost::request_quiet() { order_quiet(*impl_->ctx, "quiet requested"); }

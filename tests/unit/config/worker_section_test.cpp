@@ -2,6 +2,8 @@
 // quiet behaviour and job timeouts, with the errors for each rule.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+
 #include "config/config.hpp"
 #include "config_error.hpp"
 
@@ -184,6 +186,20 @@ BOOST_AUTO_TEST_CASE(quoted_numbers_are_refused_where_a_number_belongs) {
     BOOST_TEST((worker_of("worker: { shutdown_timeout: '30s' }").shutdown_timeout == 30s));
     // Queue names and labels are strings however they are written.
     BOOST_TEST(worker_of("worker: { queues: [2024] }").pools[0].queues.queues[0] == "2024");
+}
+
+BOOST_AUTO_TEST_CASE(state_dir_defaults_to_state_next_to_the_file_or_systemds_state_directory) {
+    ::unsetenv("STATE_DIRECTORY");
+    BOOST_TEST(parse_config("", "/etc/fh/host.yaml").worker.state_dir == "/etc/fh/state");
+    BOOST_TEST(parse_config("worker: { state_dir: run/state }", "/etc/fh/host.yaml").worker.state_dir ==
+               "/etc/fh/run/state");
+    BOOST_TEST(parse_config("worker: { state_dir: /var/lib/fh }", "/etc/fh/host.yaml").worker.state_dir == "/var/lib/fh");
+    BOOST_TEST(contains(config_error("worker: { state_dir: '' }"), "worker.state_dir: expected a path"));
+    // StateDirectory= in the systemd unit: used when the file does not say, never over it.
+    ::setenv("STATE_DIRECTORY", "/var/lib/faktory-host:/var/lib/other", 1);
+    BOOST_TEST(parse_config("", "/etc/fh/host.yaml").worker.state_dir == "/var/lib/faktory-host");
+    BOOST_TEST(parse_config("worker: { state_dir: mine }", "/etc/fh/host.yaml").worker.state_dir == "/etc/fh/mine");
+    ::unsetenv("STATE_DIRECTORY");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -96,6 +96,7 @@ struct Engine {
         config.worker.pools = {config::PoolConfig{"default", 2, config::QueueSelection{}}};
         config.worker.heartbeat_interval = 100ms;
         config.worker.shutdown_timeout = 1s;
+        config.worker.state_dir = dir / "state";
     }
 
     ~Engine() {
