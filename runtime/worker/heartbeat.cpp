@@ -29,6 +29,7 @@ void Heartbeat::run(std::stop_token stop) {
             const auto wid = connection.wid();
             try {
                 const auto order = client->beat(wid, resident_set_kb(), ctx.lifecycle.reported_state());
+                connection.proved();
                 beaten_epoch = connection.epoch();
                 next_beat = Clock::now() + ctx.config.worker.heartbeat_interval;
                 if (order != protocol::WorkerState::running) on_order_(wid, order);

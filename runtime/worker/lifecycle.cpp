@@ -69,6 +69,7 @@ bool Lifecycle::terminate() {
         terminated_at_ = std::chrono::steady_clock::now();
     }
     changed_.notify_all();
+    terminate_source_.request_stop();
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 
 #include "protocol/client.hpp"
 #include "worker/worker_host.hpp"
@@ -33,6 +34,8 @@ public:
     bool quiet();
     bool terminate();      // any state but terminating/stopped -> terminating
     bool stop();           // terminating -> stopped
+    // Requested when terminate() first succeeds: cuts connects that are under way.
+    std::stop_token terminate_requested() const { return terminate_source_.get_token(); }
     // When terminate() first succeeded: the shutdown deadline counts from here.
     std::optional<std::chrono::steady_clock::time_point> terminated_at() const;
 
@@ -52,6 +55,7 @@ private:
     LifecycleState state_ = LifecycleState::starting;
     bool quiet_after_reload_ = false;
     std::optional<std::chrono::steady_clock::time_point> terminated_at_;
+    std::stop_source terminate_source_;
 };
 
 } // namespace faktory_host::worker

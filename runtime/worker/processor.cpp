@@ -56,6 +56,7 @@ void Processor::run(std::stop_token stop) {
                 ctx.busy.fetch_ended();
                 throw;
             }
+            connection.proved();
             if (!job) {
                 ctx.busy.fetch_ended();
                 continue;

@@ -133,11 +133,16 @@ std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generati
 void WorkerHost::Impl::connect_first() {
     // A wrong password will not fix itself: fail now with the server's words.
     // A server not up yet may well come: retry until it does or we are told to stop.
+    // A terminate cuts an attempt under way (a server that never greets), not only the wait between.
     ReconnectBackoff backoff;
     bool warned = false;
+    auto options = ctx->connection;
+    options.stop_connecting = ctx->lifecycle.terminate_requested();
     while (ctx->lifecycle.state() != LifecycleState::terminating) {
         try {
-            ctx->producers.with_client([](protocol::Client&) {});
+            protocol::Client probe(options);
+            probe.connect();
+            probe.end();
             if (warned) ctx->logger.information("connected to Faktory at " + ctx->connection.url.masked());
             return;
         } catch (const protocol::AuthenticationError&) {
