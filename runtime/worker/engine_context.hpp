@@ -13,6 +13,7 @@
 #include "plugins/plugin_generation.hpp"
 #include "protocol/client.hpp"
 #include "worker/busy_board.hpp"
+#include "worker/config_slot.hpp"
 #include "worker/generation_slot.hpp"
 #include "worker/identity_slot.hpp"
 #include "worker/lifecycle.hpp"
@@ -26,7 +27,10 @@ namespace faktory_host::worker {
 struct EngineContext {
     EngineContext(config::Config config, protocol::ClientOptions connection);
 
+    // As the process started. Holds the keys that need a restart (connection,
+    // pools, shutdown_timeout); reloadable keys are read from `settings`.
     const config::Config config;
+    ConfigSlot settings;  // the configuration in force: swapped whole by a reload
     const protocol::ClientOptions connection;  // worker identity unset: each connection adds the current one
     Poco::Logger& logger;
     Lifecycle lifecycle;
@@ -39,7 +43,7 @@ struct EngineContext {
     Wakeup wakeup;
     plugins::HostServices services;  // what handlers call back into
 
-    // worker.job_timeout for `jobtype`, else its "*" entry, else none.
+    // worker.job_timeout (as in force now) for `jobtype`, else its "*" entry, else none.
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;
 
     // Every job line carries the jid and the jobtype.
