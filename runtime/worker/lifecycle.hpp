@@ -62,7 +62,8 @@ public:
     void end_fetch();
     // FETCHes granted and not yet ended.
     int fetches_in_flight() const;
-    // Only a running worker fetches; every other state idles.
+    // Only a running worker fetches; every other state idles. A snapshot for
+    // display and tests: processors ask begin_fetch(), which also counts the FETCH.
     bool may_fetch() const { return state() == LifecycleState::running; }
     // What BEAT reports as current_state, so operators see a locally quieted worker as quiet.
     std::optional<protocol::WorkerState> reported_state() const;

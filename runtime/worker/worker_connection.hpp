@@ -26,7 +26,7 @@ public:
     ~WorkerConnection();  // ENDs
 
     // A client connected under the current identity, or nullptr when there is
-    // none to be had now: the wid is retired (it waited for a wakeup) or the
+    // none to be had now: no identity yet (it waited for a wakeup) or the
     // connect failed (it waited its backoff delay). Callers loop.
     protocol::Client* ensure(std::stop_token stop);
 

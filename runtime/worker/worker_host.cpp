@@ -96,7 +96,7 @@ void order_quiet(EngineContext& ctx, const std::string& why) {
 }
 
 void on_server_order(EngineContext& ctx, const std::string& wid, protocol::WorkerState order) {
-    if (wid != ctx.identity.wid()) return;  // about an identity a reload already retired
+    if (wid != ctx.identity.wid()) return;  // about a wid a reload already replaced
     if (order == protocol::WorkerState::terminate)
         order_terminate(ctx, "the server said terminate");
     else if (ctx.settings.current()->worker.on_quiet == config::WorkerConfig::OnQuiet::reload)
