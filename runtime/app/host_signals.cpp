@@ -66,7 +66,7 @@ void SignalWatcher::watch(std::stop_token stop) {
 void SignalWatcher::handle(int signal) {
     switch (signal) {
     case SIGHUP:
-        logger_.information("SIGHUP: reloading the plugins (drain, reload, new wid)");
+        logger_.information("SIGHUP: reload of the configuration and plugins requested");
         host_.request_reload();
         break;
     case SIGTSTP:

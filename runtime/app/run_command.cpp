@@ -49,6 +49,10 @@ int run_host(const CommandLine& line) {
                        ", pools " + describe_pools(config));
 
     worker::WorkerHost host(config, connection);
+    // A reload re-reads the same file with the same command-line overrides.
+    host.set_config_source({[line] { return load_settings(line); }, [](const config::Config& next) {
+                                configure_logging_for(next);
+                            }});
     SignalWatcher watcher(host, logger, exit_deadline(config));
     int code = 1;
     try {

@@ -119,6 +119,7 @@ void Client::connect() {
     connection_options.tls = options_.tls;
     connection_options.connect_timeout = options_.connect_timeout;
     connection_options.read_timeout = options_.read_timeout;
+    connection_options.stop = options_.stop_connecting;
     connection_ = std::make_unique<Connection>(options_.url, connection_options);
     try {
         const resp::Value hi = connection_->read_reply();
@@ -167,6 +168,7 @@ void Client::connect() {
                               space == std::string::npos ? "" : reply.text.substr(space + 1));
         }
         if (!(reply.is_text() && reply.text == "OK")) unexpected("HELLO", reply);
+        connection_->handshake_done();
     } catch (...) {
         disconnect();
         throw;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct ClientOptions {
     // Longer than FETCH's 2 s server-side block, so an idle FETCH never times out.
     std::chrono::milliseconds read_timeout{10000};
     std::optional<WorkerIdentity> worker;
+    // A stop request abandons connect() at once (TCP, TLS, HI/HELLO); commands after it are not cut.
+    std::stop_token stop_connecting;
 };
 
 struct FailureReport {

@@ -2,6 +2,8 @@
 // socket failure turned into ConnectionError.
 #include "protocol/connection.hpp"
 
+#include <sys/socket.h>
+
 #include <csignal>
 #include <ctime>
 #include <mutex>
@@ -83,59 +85,148 @@ void ensure_ssl_initialized() {
 }
 
 // Feeds the RESP reader from the socket; a closed or silent peer is a
-// ConnectionError, never a partial value.
+// ConnectionError, never a partial value. Each reply gets one deadline: the
+// socket's receive timeout is lowered to what is left of it before every read
+// (and put back for the next reply), so no extra system call is made while
+// replies arrive in one piece.
 class Connection::SocketSource : public resp::ByteSource {
 public:
-    SocketSource(Poco::Net::StreamSocket& socket, const ServerUrl& url) : socket_(socket), url_(url) {}
+    SocketSource(Poco::Net::StreamSocket& socket, const ServerUrl& url, std::chrono::milliseconds reply_timeout)
+        : socket_(socket), url_(url), reply_timeout_(reply_timeout), armed_(reply_timeout) {}
+
+    void begin_reply() {
+        if (armed_ != reply_timeout_) arm(reply_timeout_);
+        deadline_ = Clock::now() + reply_timeout_;
+    }
 
     std::size_t read_some(char* out, std::size_t max) override {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now());
+        if (left <= std::chrono::milliseconds::zero()) throw timed_out();
+        if (left < armed_) arm(left);
         int n = 0;
         try {
             n = socket_.receiveBytes(out, static_cast<int>(std::min<std::size_t>(max, 1 << 20)));
         } catch (const Poco::TimeoutException&) {
-            throw ConnectionError("timed out waiting for a reply from Faktory server " + url_.masked());
+            throw timed_out();
         } catch (const Poco::Exception& e) {
             throw ConnectionError("lost connection to Faktory server " + url_.masked() + ": " + e.displayText());
         }
         if (n == 0) throw ConnectionError("Faktory server " + url_.masked() + " closed the connection");
         // A TLS socket reports a receive timeout as "want read".
-        if (n < 0) throw ConnectionError("timed out waiting for a reply from Faktory server " + url_.masked());
+        if (n < 0) throw timed_out();
         return static_cast<std::size_t>(n);
     }
 
 private:
+    using Clock = std::chrono::steady_clock;
+
+    void arm(std::chrono::milliseconds timeout) {
+        socket_.setReceiveTimeout(to_timespan(timeout));
+        armed_ = timeout;
+    }
+    ConnectionError timed_out() const {
+        return ConnectionError("timed out waiting for a reply from Faktory server " + url_.masked() +
+                               " (no complete reply within " + std::to_string(reply_timeout_.count()) + " ms)");
+    }
+
     Poco::Net::StreamSocket& socket_;
     const ServerUrl& url_;
+    const std::chrono::milliseconds reply_timeout_;
+    std::chrono::milliseconds armed_;
+    Clock::time_point deadline_{};
 };
 
-Connection::Connection(const ServerUrl& url, const ConnectionOptions& options) : url_(url) {
-    try {
-        const Poco::Net::SocketAddress address(url_.host, url_.port);
-        if (url_.tls) {
-            auto secure = std::make_unique<Poco::Net::SecureStreamSocket>(client_context(options.tls));
-            secure->setPeerHostName(url_.host);
-            // Poco's connect() does not bound the handshake, so do it ourselves
-            // under the connect timeout: a silent peer must not hang us.
-            secure->setLazyHandshake(true);
-            secure->connect(address, to_timespan(options.connect_timeout));
-            secure->setReceiveTimeout(to_timespan(options.connect_timeout));
-            secure->setSendTimeout(to_timespan(options.connect_timeout));
-            if (secure->completeHandshake() != 1)
-                throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " timed out");
-            socket_ = std::move(secure);
-        } else {
-            socket_ = std::make_unique<Poco::Net::StreamSocket>();
-            socket_->connect(address, to_timespan(options.connect_timeout));
+// Cuts the socket when a stop is requested while connecting: shutdown(2)
+// wakes a thread blocked in connect, the TLS handshake or a read, which then
+// fails at once. The descriptor stays open (and so cannot be reused) until
+// the watch is destroyed, which waits for a cut in progress.
+struct Connection::StopWatch {
+    struct Cut {
+        StopWatch* watch;
+        void operator()() const noexcept {
+            const int fd = watch->fd.load();
+            if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
         }
+    };
+
+    StopWatch(std::stop_token token_in, int fd_in) : token(std::move(token_in)), fd(fd_in) {
+        callback.emplace(token, Cut{this});  // runs at once when the stop was already requested
+    }
+    bool stopped() const { return token.stop_requested(); }
+
+    std::stop_token token;
+    std::atomic<int> fd;
+    std::optional<std::stop_callback<Cut>> callback;
+};
+
+void Connection::throw_stopped() const {
+    throw ConnectionError("gave up connecting to Faktory server " + url_.masked() + ": the host is stopping");
+}
+
+void Connection::connect_socket(const ConnectionOptions& options) {
+    const Poco::Net::SocketAddress address(url_.host, url_.port);
+    const auto watch = [&](const Poco::Net::Socket& socket) {
+        if (options.stop.stop_possible())
+            stop_watch_ = std::make_unique<StopWatch>(options.stop, static_cast<int>(socket.impl()->sockfd()));
+    };
+    if (!url_.tls) {
+        // The descriptor exists before connect() so a stop can cut even the connect itself.
+        Poco::Net::StreamSocket plain(address.family());
+        watch(plain);
+        try {
+            if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
+            plain.connect(address, to_timespan(options.connect_timeout));
+            if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
+            socket_ = std::make_unique<Poco::Net::StreamSocket>(plain);
+        } catch (...) {
+            // Disarm before `plain` closes the descriptor, so a late cut cannot hit a reused number.
+            const bool stopped = stop_watch_ && stop_watch_->stopped();
+            stop_watch_.reset();
+            if (stopped) throw_stopped();
+            throw;
+        }
+        return;
+    }
+    // TLS: the descriptor exists only once connect() has run, so the watch
+    // starts after the TCP connect; it covers the handshake and HI/HELLO.
+    if (options.stop.stop_requested()) throw_stopped();
+    auto secure = std::make_unique<Poco::Net::SecureStreamSocket>(client_context(options.tls));
+    secure->setPeerHostName(url_.host);
+    // Poco's connect() does not bound the handshake, so do it ourselves
+    // under the connect timeout: a silent peer must not hang us.
+    secure->setLazyHandshake(true);
+    secure->connect(address, to_timespan(options.connect_timeout));
+    watch(*secure);
+    try {
+        if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
+        secure->setReceiveTimeout(to_timespan(options.connect_timeout));
+        secure->setSendTimeout(to_timespan(options.connect_timeout));
+        if (secure->completeHandshake() != 1)
+            throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " timed out");
+    } catch (...) {
+        const bool stopped = stop_watch_ && stop_watch_->stopped();
+        stop_watch_.reset();
+        if (stopped) throw_stopped();
+        throw;
+    }
+    socket_ = std::move(secure);
+}
+
+Connection::Connection(const ServerUrl& url, const ConnectionOptions& options)
+    : url_(url), reply_timeout_(options.read_timeout) {
+    try {
+        connect_socket(options);
         socket_->setNoDelay(true);
         socket_->setReceiveTimeout(to_timespan(options.read_timeout));
         socket_->setSendTimeout(to_timespan(options.read_timeout));
+    } catch (const ConnectionError&) {
+        throw;
     } catch (const Poco::Net::SSLException& e) {
         throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " failed: " + e.displayText());
     } catch (const Poco::Exception& e) {
         throw ConnectionError("cannot connect to Faktory server " + url_.masked() + ": " + e.displayText());
     }
-    source_ = std::make_unique<SocketSource>(*socket_, url_);
+    source_ = std::make_unique<SocketSource>(*socket_, url_, options.read_timeout);
     reader_ = std::make_unique<resp::RespReader>(*source_, options.limits);
     open_ = true;
 }
@@ -157,25 +248,56 @@ void Connection::send_command(std::string_view verb, std::string_view argument) 
 
 void Connection::send_raw(std::string_view bytes) {
     if (!open_) throw ConnectionError("not connected to Faktory server " + url_.masked());
+    // One deadline for the whole write too: a peer that reads a byte at a time cannot hold us.
+    const auto deadline = std::chrono::steady_clock::now() + reply_timeout_;
+    auto armed = reply_timeout_;
+    const auto timed_out = [&] {
+        return ConnectionError("timed out sending to Faktory server " + url_.masked() + " (not taken within " +
+                               std::to_string(reply_timeout_.count()) + " ms)");
+    };
     try {
         SigpipeGuard no_sigpipe;
         std::size_t sent = 0;
         while (sent < bytes.size()) {
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left <= std::chrono::milliseconds::zero()) throw timed_out();
+            if (left < armed) {
+                socket_->setSendTimeout(to_timespan(left));
+                armed = left;
+            }
             const int n = socket_->sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
-            if (n <= 0) throw ConnectionError("timed out sending to Faktory server " + url_.masked());
+            if (n <= 0) throw timed_out();
             sent += static_cast<std::size_t>(n);
         }
+        if (armed != reply_timeout_) socket_->setSendTimeout(to_timespan(reply_timeout_));
+    } catch (const ConnectionError&) {
+        if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
+        throw;
+    } catch (const Poco::TimeoutException&) {
+        throw timed_out();
     } catch (const Poco::Exception& e) {
+        if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
         throw ConnectionError("lost connection to Faktory server " + url_.masked() + ": " + e.displayText());
     }
 }
 
 resp::Value Connection::read_reply() {
     if (!open_) throw ConnectionError("not connected to Faktory server " + url_.masked());
-    return reader_->read();
+    source_->begin_reply();
+    try {
+        return reader_->read();
+    } catch (const ConnectionError&) {
+        if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
+        throw;
+    }
 }
 
+void Connection::handshake_done() noexcept { stop_watch_.reset(); }
+
 void Connection::close() noexcept {
+    // The watch goes first: once it is gone no cut can hit a descriptor we are about to free.
+    stop_watch_.reset();
     if (!open_) return;
     open_ = false;
     try {

@@ -1,8 +1,18 @@
 // One socket to a Faktory server (plain TCP or TLS): writes command lines and
 // reads RESP replies through a buffered, bounded reader. Not thread-safe.
+//
+// Deadlines are per reply, not per read: a reply (the greeting included) must
+// arrive whole within read_timeout, so a server trickling a byte every few
+// seconds is cut off instead of holding the caller forever. A stop request on
+// `stop` abandons the connect and the handshake at once (the socket is shut
+// down under the blocked call); after handshake_done() it no longer does, so
+// a reply already on its way (a fetched job) is never thrown away.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -19,8 +29,9 @@ namespace faktory_host::protocol {
 struct ConnectionOptions {
     TlsOptions tls;
     std::chrono::milliseconds connect_timeout{5000};  // TCP connect, and the TLS handshake
-    std::chrono::milliseconds read_timeout{10000};    // any single wait for reply bytes
+    std::chrono::milliseconds read_timeout{10000};    // the whole of one reply, however it trickles in
     resp::ReaderLimits limits;
+    std::stop_token stop;  // abandons connecting (TCP, TLS, HI/HELLO) when requested
 };
 
 // Initializes Poco NetSSL once per process; safe to call from any thread.
@@ -46,16 +57,24 @@ public:
     // Closes the socket; never throws. Further sends/reads throw ConnectionError.
     void close() noexcept;
     bool is_open() const { return open_; }
+    // The handshake is over: from now on a stop request no longer cuts the socket.
+    void handshake_done() noexcept;
 
     const ServerUrl& url() const { return url_; }
 
 private:
     class SocketSource;
+    struct StopWatch;
+
+    void connect_socket(const ConnectionOptions& options);
+    [[noreturn]] void throw_stopped() const;
 
     ServerUrl url_;
+    std::chrono::milliseconds reply_timeout_;
     std::unique_ptr<Poco::Net::StreamSocket> socket_;
     std::unique_ptr<SocketSource> source_;
     std::unique_ptr<resp::RespReader> reader_;
+    std::unique_ptr<StopWatch> stop_watch_;
     bool open_ = false;
 };
 

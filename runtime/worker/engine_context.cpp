@@ -8,6 +8,7 @@ namespace faktory_host::worker {
 
 EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions connection_in)
     : config(std::move(config_in)),
+      settings(config),
       connection(std::move(connection_in)),
       logger(Poco::Logger::get("faktory.worker")),
       producers(connection),
@@ -28,7 +29,8 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
 }
 
 std::optional<config::Duration> EngineContext::job_limit(const std::string& jobtype) const {
-    const auto& limits = config.worker.job_timeout;
+    const auto in_force = settings.current();
+    const auto& limits = in_force->worker.job_timeout;
     if (auto it = limits.find(jobtype); it != limits.end()) return it->second;
     if (auto it = limits.find("*"); it != limits.end()) return it->second;
     return std::nullopt;

@@ -14,6 +14,7 @@
 #include "plugins/plugin_generation.hpp"
 #include "protocol/client.hpp"
 #include "worker/busy_board.hpp"
+#include "worker/config_slot.hpp"
 #include "worker/generation_slot.hpp"
 #include "worker/identity_slot.hpp"
 #include "worker/job_journal.hpp"
@@ -29,7 +30,10 @@ namespace faktory_host::worker {
 struct EngineContext {
     EngineContext(config::Config config, protocol::ClientOptions connection);
 
+    // As the process started. Holds the keys that need a restart (connection,
+    // pools, shutdown_timeout); reloadable keys are read from `settings`.
     const config::Config config;
+    ConfigSlot settings;  // the configuration in force: swapped whole by a reload
     const protocol::ClientOptions connection;  // worker identity unset: each connection adds the current one
     Poco::Logger& logger;
     Lifecycle lifecycle;
@@ -44,7 +48,7 @@ struct EngineContext {
     std::unique_ptr<StateDirectory> state;  // worker.state_dir, locked; set when run() starts
     JobJournal journal;                     // the jobs in flight, in `state`; open once run() started
 
-    // worker.job_timeout for `jobtype`, else its "*" entry, else none.
+    // worker.job_timeout (as in force now) for `jobtype`, else its "*" entry, else none.
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;
 
     // Every job line carries the jid and the jobtype.

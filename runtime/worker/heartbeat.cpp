@@ -22,6 +22,7 @@ void Heartbeat::run(std::stop_token stop) {
     std::uint64_t beaten_epoch = 0;
     auto next_beat = Clock::now();
     while (!stop.stop_requested()) {
+        const auto seen = ctx.wakeup.version();  // a new wid published from here on ends the wait below
         auto* client = connection.ensure(stop);
         if (!client) continue;
         // A new identity beats at once, so the server knows the new wid promptly.
@@ -29,8 +30,9 @@ void Heartbeat::run(std::stop_token stop) {
             const auto wid = connection.wid();
             try {
                 const auto order = client->beat(wid, resident_set_kb(), ctx.lifecycle.reported_state());
+                connection.proved();
                 beaten_epoch = connection.epoch();
-                next_beat = Clock::now() + ctx.config.worker.heartbeat_interval;
+                next_beat = Clock::now() + ctx.settings.current()->worker.heartbeat_interval;
                 if (order != protocol::WorkerState::running) on_order_(wid, order);
             } catch (const protocol::ServerError& e) {
                 // E.g. "unknown worker" after the server reaped us: a fresh HELLO registers the wid again.
@@ -43,7 +45,7 @@ void Heartbeat::run(std::stop_token stop) {
             }
         }
         const auto until_next = std::chrono::duration_cast<std::chrono::milliseconds>(next_beat - Clock::now());
-        ctx.wakeup.wait_for(std::clamp(until_next, 1ms, 1000ms), stop);
+        ctx.wakeup.wait_since(seen, std::clamp(until_next, 1ms, 1000ms), stop);
     }
     connection.end();
     finished_ = true;

@@ -2,7 +2,7 @@
 // first one as soon as an identity is connected) carrying rss_kb and, when
 // not running, current_state. The server's quiet/terminate reply is handed
 // to `on_order` together with the wid it was about, so an order for a wid
-// already retired by a reload is recognised as stale.
+// a reload already replaced is recognised as stale.
 #pragma once
 #include <atomic>
 #include <functional>

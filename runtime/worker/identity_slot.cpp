@@ -26,12 +26,6 @@ void IdentitySlot::assume(protocol::WorkerIdentity identity) {
     current_.identity = std::move(identity);
 }
 
-void IdentitySlot::retire() {
-    std::lock_guard lock(mutex_);
-    ++current_.epoch;
-    current_.identity.reset();
-}
-
 std::string IdentitySlot::wid() const {
     std::lock_guard lock(mutex_);
     return last_wid_;

@@ -1,7 +1,8 @@
 // The worker identity every connection of this process HELLOs with. All
-// processors of all pools and the heartbeat share one wid; a reload retires
-// it (connections END) and assumes a fresh one (connections HELLO again).
-// Each change bumps an epoch so a connection can tell it is out of date.
+// processors of all pools and the heartbeat share one wid; a reload assumes
+// a fresh one, and each connection moves to it (END, then HELLO again) when
+// its owner is between jobs. Each change bumps an epoch so a connection can
+// tell it is out of date, and the lifecycle grants FETCHes per epoch.
 #pragma once
 #include <cstdint>
 #include <mutex>
@@ -17,15 +18,14 @@ std::string new_wid();
 
 struct IdentitySnapshot {
     std::uint64_t epoch = 0;
-    std::optional<protocol::WorkerIdentity> identity;  // none while retired (reloading)
+    std::optional<protocol::WorkerIdentity> identity;  // none before the first assume()
 };
 
 class IdentitySlot {
 public:
     IdentitySnapshot current() const;
     void assume(protocol::WorkerIdentity identity);
-    void retire();
-    // The wid last assumed; still answered while retired, so logs can name it.
+    // The wid last assumed.
     std::string wid() const;
 
 private:

@@ -7,7 +7,6 @@ const char* to_string(LifecycleState state) {
     switch (state) {
     case LifecycleState::starting: return "starting";
     case LifecycleState::running: return "running";
-    case LifecycleState::draining: return "draining";
     case LifecycleState::reloading: return "reloading";
     case LifecycleState::quiet: return "quiet";
     case LifecycleState::terminating: return "terminating";
@@ -33,15 +32,45 @@ bool Lifecycle::move(LifecycleState from, LifecycleState to) {
     return true;
 }
 
-bool Lifecycle::start() { return move(LifecycleState::starting, LifecycleState::running); }
-bool Lifecycle::begin_drain() { return move(LifecycleState::running, LifecycleState::draining); }
-bool Lifecycle::begin_reload() { return move(LifecycleState::draining, LifecycleState::reloading); }
+bool Lifecycle::start(std::uint64_t epoch) {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != LifecycleState::starting) return false;
+        state_ = LifecycleState::running;
+        fetch_epoch_ = epoch;
+    }
+    changed_.notify_all();
+    return true;
+}
 
-bool Lifecycle::finish_reload() {
+LifecycleState Lifecycle::request_reload() {
+    std::lock_guard lock(mutex_);
+    if (state_ == LifecycleState::running) reload_requested_ = true;
+    return state_;
+}
+
+bool Lifecycle::reload_requested() const {
+    std::lock_guard lock(mutex_);
+    return reload_requested_ && state_ == LifecycleState::running;
+}
+
+bool Lifecycle::begin_reload() {
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != LifecycleState::running) return false;
+        state_ = LifecycleState::reloading;
+        reload_requested_ = false;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+bool Lifecycle::finish_reload(std::uint64_t epoch) {
     {
         std::lock_guard lock(mutex_);
         if (state_ != LifecycleState::reloading) return false;
         state_ = quiet_after_reload_ ? LifecycleState::quiet : LifecycleState::running;
+        fetch_epoch_ = epoch;
     }
     changed_.notify_all();
     return true;
@@ -54,7 +83,7 @@ bool Lifecycle::quiet() {
             quiet_after_reload_ = true;
             return true;
         }
-        if (state_ != LifecycleState::running && state_ != LifecycleState::draining) return false;
+        if (state_ != LifecycleState::running) return false;
         state_ = LifecycleState::quiet;
     }
     changed_.notify_all();
@@ -69,6 +98,7 @@ bool Lifecycle::terminate() {
         terminated_at_ = std::chrono::steady_clock::now();
     }
     changed_.notify_all();
+    terminate_source_.request_stop();
     return true;
 }
 
@@ -81,13 +111,30 @@ bool Lifecycle::stop() { return move(LifecycleState::terminating, LifecycleState
 
 std::optional<protocol::WorkerState> Lifecycle::reported_state() const {
     switch (state()) {
-    case LifecycleState::draining:
     case LifecycleState::reloading:
     case LifecycleState::quiet: return protocol::WorkerState::quiet;
     case LifecycleState::terminating:
     case LifecycleState::stopped: return protocol::WorkerState::terminate;
     default: return std::nullopt;
     }
+}
+
+FetchPermit Lifecycle::begin_fetch(std::uint64_t epoch) {
+    std::lock_guard lock(mutex_);
+    if (state_ != LifecycleState::running) return FetchPermit::held;
+    if (epoch != fetch_epoch_) return FetchPermit::outdated;
+    ++fetches_;
+    return FetchPermit::granted;
+}
+
+void Lifecycle::end_fetch() {
+    std::lock_guard lock(mutex_);
+    --fetches_;
+}
+
+int Lifecycle::fetches_in_flight() const {
+    std::lock_guard lock(mutex_);
+    return fetches_;
 }
 
 LifecycleState Lifecycle::wait_for_change(LifecycleState seen, std::chrono::milliseconds timeout) const {

@@ -8,6 +8,7 @@
 
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
+#include "worker/fetch_window_hook.hpp"
 #include "worker/worker_connection.hpp"
 
 namespace faktory_host::worker {
@@ -40,12 +41,19 @@ void Processor::run(std::stop_token stop) {
     auto& ctx = *context_;
     WorkerConnection connection(ctx, name());
     while (!stop.stop_requested()) {
+        // After a reload this ENDs the old wid's connection and says HELLO under the new one.
         auto* client = connection.ensure(stop);
         if (!client) continue;
         try {
             ctx.deliver_results(*client);
-            if (!ctx.lifecycle.may_fetch()) {
-                ctx.wakeup.wait_for(100ms, stop);
+            if (fetch_window_hook) fetch_window_hook(connection.wid());
+            // "May I fetch?" and "a fetch has started" in one step: once a reload
+            // began, no FETCH starts under the wid it replaces.
+            const auto seen = ctx.wakeup.version();
+            const auto permit = ctx.lifecycle.begin_fetch(connection.epoch());
+            if (permit == FetchPermit::outdated) continue;  // move to the new wid first
+            if (permit == FetchPermit::held) {
+                ctx.wakeup.wait_since(seen, 100ms, stop);
                 continue;
             }
             std::optional<protocol::Job> job;
@@ -53,9 +61,12 @@ void Processor::run(std::stop_token stop) {
             try {
                 job = client->fetch(picker_.next());
             } catch (...) {
+                ctx.lifecycle.end_fetch();
                 ctx.busy.fetch_ended();
                 throw;
             }
+            ctx.lifecycle.end_fetch();
+            connection.proved();
             if (!job) {
                 ctx.busy.fetch_ended();
                 continue;
@@ -70,6 +81,9 @@ void Processor::run(std::stop_token stop) {
                 continue;
             }
             run_job(input);
+            // The result goes out on the connection that fetched the job, before
+            // this processor moves to a new wid (a reload may have come meanwhile).
+            ctx.deliver_results(*client);
         } catch (const protocol::ServerError& e) {
             // The server answered but refused (e.g. FETCH while it holds us quiet): not a broken link.
             ctx.logger.warning(name() + ": " + e.what());

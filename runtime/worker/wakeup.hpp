@@ -21,9 +21,16 @@ public:
     }
 
     // Waits up to `timeout`; returns early on notify() or a stop request.
-    void wait_for(std::chrono::milliseconds timeout, std::stop_token stop) {
+    void wait_for(std::chrono::milliseconds timeout, std::stop_token stop) { wait_since(version(), timeout, stop); }
+
+    // For check-then-wait without a lost wakeup: take version() before looking
+    // at the state, then wait_since() it; a notify() in between ends the wait at once.
+    std::uint64_t version() {
+        std::lock_guard lock(mutex_);
+        return version_;
+    }
+    void wait_since(std::uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
         std::unique_lock lock(mutex_);
-        const auto seen = version_;
         changed_.wait_for(lock, stop, timeout, [&] { return version_ != seen; });
     }
 

@@ -29,17 +29,13 @@ protocol::Client* WorkerConnection::ensure(std::stop_token stop) {
     }
     auto options = context_.connection;
     options.worker = snapshot.identity;
+    options.stop_connecting = stop;  // a stop (terminate) never waits out a connect or a silent greeting
     try {
         auto client = std::make_unique<protocol::Client>(options);
         client->connect();
         client_ = std::move(client);
         epoch_ = snapshot.epoch;
         wid_ = snapshot.identity->wid;
-        backoff_.reset();
-        if (failing_) {
-            failing_ = false;
-            context_.outage.connection_restored();
-        }
         return client_.get();
     } catch (const std::exception& e) {
         client_.reset();
@@ -51,6 +47,14 @@ protocol::Client* WorkerConnection::ensure(std::stop_token stop) {
 protocol::Client* WorkerConnection::current() const {
     if (!client_ || !client_->connected() || epoch_ != context_.identity.current().epoch) return nullptr;
     return client_.get();
+}
+
+void WorkerConnection::proved() {
+    backoff_.reset();
+    if (failing_) {
+        failing_ = false;
+        context_.outage.connection_restored();
+    }
 }
 
 void WorkerConnection::broken(const std::exception& error, std::stop_token stop) {

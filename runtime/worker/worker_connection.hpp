@@ -1,7 +1,11 @@
 // One consumer connection (a processor's or the heartbeat's) kept in step
-// with the shared worker identity: it ENDs when the wid is retired, HELLOs
-// again with the new one, and after a failure reconnects with backoff while
-// the outage is logged once for everyone.
+// with the shared worker identity: when a reload publishes a new wid it ENDs
+// the old one and HELLOs again with the new one (at the next ensure(), i.e.
+// when its owner is between jobs), and after a failure reconnects with
+// backoff while the outage is logged once for everyone. A connection counts
+// as back only once it has proved itself (a FETCH or BEAT answered
+// normally), so a server that accepts HELLO and then breaks every connection
+// gets growing delays and one warning, not a reconnect storm.
 #pragma once
 #include <cstdint>
 #include <exception>
@@ -22,7 +26,7 @@ public:
     ~WorkerConnection();  // ENDs
 
     // A client connected under the current identity, or nullptr when there is
-    // none to be had now: the wid is retired (it waited for a wakeup) or the
+    // none to be had now: no identity yet (it waited for a wakeup) or the
     // connect failed (it waited its backoff delay). Callers loop.
     protocol::Client* ensure(std::stop_token stop);
 
@@ -31,6 +35,8 @@ public:
 
     // The connection failed under us: drop it, count the outage, wait the backoff delay.
     void broken(const std::exception& error, std::stop_token stop);
+    // The server answered a FETCH or BEAT normally: the backoff starts over and an outage is over.
+    void proved();
 
     // The wid this connection said HELLO with (empty when not connected).
     const std::string& wid() const { return wid_; }

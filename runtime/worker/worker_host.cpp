@@ -1,5 +1,12 @@
 // WorkerHost: wires the engine together and runs its control loop on the
-// caller's thread (run()): per-job timeouts, drain -> reload, terminate.
+// caller's thread (run()): per-job timeouts, reloads, terminate.
+//
+// A reload stops new FETCHes under the old wid, re-reads the configuration,
+// loads the new generation off to the side while running jobs go on, then
+// publishes the new generation and a new wid in one step. From there each
+// processor moves on its own, at its next pass through its loop: an idle one
+// at once, a busy one after its job (run on the generation it started with)
+// and its result went out. The old wid ends with its last connection.
 //
 // Threads: one per processor (each its own connection), one heartbeat, and
 // the caller's. Processor threads still stuck inside plugin code at exit are
@@ -15,8 +22,10 @@
 #include <Poco/Environment.h>
 #include <Poco/Process.h>
 
+#include "crash/crash_line.hpp"
 #include "crash/exit_watch.hpp"
 #include "protocol/errors.hpp"
+#include "worker/config_reload.hpp"
 #include "worker/crash_recovery.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/heartbeat.hpp"
@@ -33,6 +42,8 @@ namespace {
 // How long threads get to finish after the final FAILs before they are left behind.
 constexpr auto exit_grace = 3s;
 constexpr auto control_poll = 50ms;
+// A server answering every BEAT with quiet must not make the host reload in a loop.
+constexpr auto min_reload_spacing = 1s;
 
 template <typename Thing>
 struct Worker {
@@ -55,10 +66,30 @@ void order_terminate(EngineContext& ctx, const std::string& why) {
     ctx.wakeup.notify();
 }
 
-void order_reload(EngineContext& ctx, const std::string& why) {
-    if (!ctx.lifecycle.begin_drain()) return;
-    ctx.logger.information("quiet (" + why + "): draining wid " + ctx.identity.wid() + " before a reload");
-    ctx.wakeup.notify();
+// Asks the control loop for a reload; says why when none can start now.
+void order_reload(EngineContext& ctx, const std::string& why, bool from_server) {
+    const auto state = ctx.lifecycle.request_reload();
+    std::string refusal;
+    switch (state) {
+    case LifecycleState::running: break;
+    case LifecycleState::reloading: refusal = "a reload is already under way"; break;
+    case LifecycleState::quiet:
+        refusal = "the worker is quiet (SIGTSTP, or the server said quiet with worker.on_quiet: stay) and stays "
+                  "quiet until terminated";
+        break;
+    case LifecycleState::starting: refusal = "the host is still starting"; break;
+    case LifecycleState::terminating:
+    case LifecycleState::stopped: refusal = "the host is terminating"; break;
+    }
+    if (refusal.empty()) {
+        ctx.logger.information("reload requested (" + why + ")");
+        ctx.wakeup.notify();
+    } else if (from_server) {
+        // Faktory repeats a quiet on every BEAT of the wid until it is gone: not news.
+        ctx.logger.debug("no reload (" + why + "): " + refusal);
+    } else {
+        ctx.logger.warning("no reload (" + why + "): " + refusal);
+    }
 }
 
 void order_quiet(EngineContext& ctx, const std::string& why) {
@@ -68,11 +99,11 @@ void order_quiet(EngineContext& ctx, const std::string& why) {
 }
 
 void on_server_order(EngineContext& ctx, const std::string& wid, protocol::WorkerState order) {
-    if (wid != ctx.identity.wid()) return;  // about an identity a reload already retired
+    if (wid != ctx.identity.wid()) return;  // about a wid a reload already replaced
     if (order == protocol::WorkerState::terminate)
         order_terminate(ctx, "the server said terminate");
-    else if (ctx.config.worker.on_quiet == config::WorkerConfig::OnQuiet::reload)
-        order_reload(ctx, "the server said quiet");
+    else if (ctx.settings.current()->worker.on_quiet == config::WorkerConfig::OnQuiet::reload)
+        order_reload(ctx, "the server said quiet for wid " + wid, true);
     else
         order_quiet(ctx, "the server said quiet, worker.on_quiet: stay");
 }
@@ -84,15 +115,21 @@ struct WorkerHost::Impl {
     std::vector<Worker<Processor>> processors;
     std::optional<Worker<Heartbeat>> heartbeat;
     std::atomic<bool> ran{false};
+    ConfigSource config_source;
+    std::optional<Clock::time_point> last_reload;
+    bool reload_deferred = false;
 
     Impl(config::Config config, protocol::ClientOptions connection)
         : ctx(std::make_shared<EngineContext>(std::move(config), std::move(connection))) {}
 
     int run();
     void connect_first();
-    std::shared_ptr<const plugins::PluginGeneration> load_generation(bool first);
+    std::shared_ptr<const plugins::PluginGeneration> load_generation(bool first, const config::PluginsConfig& cfg);
     void start_threads();
+    std::chrono::milliseconds reload_when_due();
     void reload();
+    std::shared_ptr<const config::Config> reread_config(const config::Config& running,
+                                                        std::vector<std::string>& changed);
     int finish_terminate();
     void leave_threads(Clock::time_point deadline);
     void fire_job_timeouts();
@@ -102,13 +139,13 @@ struct WorkerHost::Impl {
         identity.hostname = Poco::Environment::nodeName();
         identity.wid = new_wid();
         identity.pid = static_cast<int>(Poco::Process::id());
-        identity.labels = ctx->config.worker.labels;
+        identity.labels = ctx->settings.current()->worker.labels;
         return identity;
     }
 };
 
-std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generation(bool first) {
-    const auto& cfg = ctx->config.plugins;
+std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generation(bool first,
+                                                                                 const config::PluginsConfig& cfg) {
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
     plugins::LoadReport report;
     auto generation = plugins::PluginGeneration::load(options, report);
@@ -135,11 +172,16 @@ std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generati
 void WorkerHost::Impl::connect_first() {
     // A wrong password will not fix itself: fail now with the server's words.
     // A server not up yet may well come: retry until it does or we are told to stop.
+    // A terminate cuts an attempt under way (a server that never greets), not only the wait between.
     ReconnectBackoff backoff;
     bool warned = false;
+    auto options = ctx->connection;
+    options.stop_connecting = ctx->lifecycle.terminate_requested();
     while (ctx->lifecycle.state() != LifecycleState::terminating) {
         try {
-            ctx->producers.with_client([](protocol::Client&) {});
+            protocol::Client probe(options);
+            probe.connect();
+            probe.end();
             if (warned) ctx->logger.information("connected to Faktory at " + ctx->connection.url.masked());
             return;
         } catch (const protocol::AuthenticationError&) {
@@ -184,7 +226,7 @@ int WorkerHost::Impl::run() {
     }
     try {
         prepare_crash_journal(*ctx);  // the state dir lock and the crash handlers, before any plugin code runs
-        ctx->generation.replace(load_generation(true));
+        ctx->generation.replace(load_generation(true, ctx->settings.current()->plugins));
         ctx->identity.assume(fresh_identity());
         connect_first();
         recover_crashed_jobs(*ctx);  // FAILs for jobs a crashed predecessor was running, before any FETCH
@@ -193,65 +235,119 @@ int WorkerHost::Impl::run() {
         lifecycle.stop();
         throw;
     }
-    lifecycle.start();  // refused only when a terminate came meanwhile; the loop below handles that
+    // Refused only when a terminate came meanwhile; the loop below handles that.
+    lifecycle.start(ctx->identity.current().epoch);
     start_threads();
     ctx->logger.information("worker running: wid " + ctx->identity.wid() + ", generation " +
                             std::to_string(ctx->generation.current()->number()) + ", jobtypes " +
                             join_names(ctx->generation.current()->jobtypes()));
 
-    std::optional<Clock::time_point> drain_started;
     while (true) {
+        const auto seen = ctx->wakeup.version();
         const auto state = lifecycle.state();
         fire_job_timeouts();
         if (state == LifecycleState::terminating) return finish_terminate();
-        if (state == LifecycleState::draining) {
-            if (!drain_started) drain_started = Clock::now();
-            const bool timed_out = Clock::now() - *drain_started >= ctx->config.worker.shutdown_timeout;
-            if (ctx->busy.idle() || timed_out) {
-                if (timed_out && !ctx->busy.idle())
-                    ctx->logger.warning("drain still has " + std::to_string(ctx->busy.running()) +
-                                        " job(s) running after worker.shutdown_timeout; reloading anyway, they finish "
-                                        "on the old generation");
-                reload();
-                drain_started.reset();
-            }
-        } else {
-            drain_started.reset();
-        }
-        lifecycle.wait_for_change(state, control_poll);
+        const auto wait = state == LifecycleState::running ? reload_when_due() : control_poll;
+        ctx->wakeup.wait_since(seen, wait, {});
+    }
+}
+
+// Runs a requested reload unless the previous one began less than
+// min_reload_spacing ago; returns how long the control loop may wait.
+std::chrono::milliseconds WorkerHost::Impl::reload_when_due() {
+    if (!ctx->lifecycle.reload_requested()) return control_poll;
+    const auto now = Clock::now();
+    if (last_reload && now < *last_reload + min_reload_spacing) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*last_reload + min_reload_spacing - now);
+        if (!reload_deferred) ctx->logger.information("reload waits " + std::to_string(left.count()) +
+                                                      " ms: at most one reload starts per second");
+        reload_deferred = true;
+        return std::min<std::chrono::milliseconds>(left, control_poll);
+    }
+    last_reload = now;
+    reload_deferred = false;
+    reload();
+    return std::chrono::milliseconds::zero();
+}
+
+std::shared_ptr<const config::Config> WorkerHost::Impl::reread_config(const config::Config& running,
+                                                                     std::vector<std::string>& changed) {
+    if (!config_source.read) return nullptr;
+    try {
+        auto reload = reconcile(running, config_source.read());
+        if (!reload.need_restart.empty())
+            ctx->logger.warning("reload: " + join_keys(reload.need_restart) + " changed in the configuration file; " +
+                                (reload.need_restart.size() == 1 ? "it needs" : "they need") +
+                                " a restart and keep their running values until then");
+        changed = std::move(reload.changed);
+        return std::make_shared<const config::Config>(std::move(reload.effective));
+    } catch (const std::exception& e) {
+        ctx->logger.error("reload: the configuration file is not valid, the running configuration stays in force: " +
+                          std::string(e.what()));
+        return nullptr;
     }
 }
 
 void WorkerHost::Impl::reload() {
     auto& lifecycle = ctx->lifecycle;
     if (!lifecycle.begin_reload()) return;  // quieted or terminated meanwhile
+    ctx->wakeup.notify();                   // BEATs report quiet for the old wid from now on
+    const auto started = Clock::now();
     const auto old_wid = ctx->identity.wid();
     const auto old_generation = ctx->generation.current();
-    // Retiring the wid makes every connection END it; they HELLO again once the new one is assumed.
-    ctx->identity.retire();
-    ctx->wakeup.notify();
+    const auto running_config = ctx->settings.current();
 
+    std::vector<std::string> changed;
+    const auto next_config = reread_config(*running_config, changed);
+    const auto& plugins_config = next_config ? next_config->plugins : running_config->plugins;
+    ctx->logger.information("reload: wid " + old_wid + " fetches nothing more; loading plugins from " +
+                            plugins_config.dir.string() + " while " + std::to_string(ctx->busy.running()) +
+                            " running job(s) go on");
+
+    // Off to the side: the old generation serves every running job until this one is published.
     std::shared_ptr<const plugins::PluginGeneration> next;
     try {
-        next = load_generation(false);
+        next = load_generation(false, plugins_config);
     } catch (const std::exception& e) {
-        ctx->logger.error("reload: cannot load plugins from " + ctx->config.plugins.dir.string() + ": " + e.what() +
+        ctx->logger.error("reload: cannot load plugins from " + plugins_config.dir.string() + ": " + e.what() +
                           "; keeping the previous generation");
     }
-    if (next) ctx->generation.replace(next);
+    if (next) {
+        ctx->generation.replace(next);
+        if (next_config) {
+            ctx->settings.replace(next_config);
+            if (config_source.applied) config_source.applied(*next_config);
+            // The fatal-signal line follows the log format the operator chose.
+            crash::set_log_format_json(next_config->log.format == config::LogConfig::Format::json);
+            if (!changed.empty())
+                ctx->logger.information("reload: " + join_keys(changed) + " changed in the configuration file and " +
+                                        "take effect with generation " + std::to_string(next->number()));
+        }
+    } else if (!changed.empty()) {
+        ctx->logger.warning("reload: the configuration changes (" + join_keys(changed) +
+                            ") wait for a generation that loads");
+    }
     const auto serving = ctx->generation.current();
 
+    // One step: the new wid, and permission to fetch under it. Each processor
+    // moves when it next passes through its loop; the old wid ends with the
+    // last connection still under it.
     ctx->identity.assume(fresh_identity());
-    lifecycle.finish_reload();
+    const auto still_fetching = lifecycle.fetches_in_flight();
+    lifecycle.finish_reload(ctx->identity.current().epoch);
     ctx->wakeup.notify();
     const auto new_wid = ctx->identity.wid();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    const auto moving = " in " + std::to_string(took.count()) + " ms; " + std::to_string(ctx->busy.running()) +
+                        " job(s) finish under the old wid, " + std::to_string(still_fetching) +
+                        " FETCH(es) out under it run what they get on the new generation";
     if (next)
         ctx->logger.information("generation " + std::to_string(old_generation->number()) + " -> " +
                                 std::to_string(serving->number()) + ", wid " + old_wid + " -> " + new_wid +
-                                ", jobtypes " + join_names(serving->jobtypes()));
+                                ", jobtypes " + join_names(serving->jobtypes()) + moving);
     else
         ctx->logger.warning("generation " + std::to_string(serving->number()) + " kept (reload failed), wid " +
-                            old_wid + " -> " + new_wid + ", jobtypes " + join_names(serving->jobtypes()));
+                            old_wid + " -> " + new_wid + ", jobtypes " + join_names(serving->jobtypes()) + moving);
 }
 
 int WorkerHost::Impl::finish_terminate() {
@@ -344,7 +440,8 @@ int WorkerHost::run() {
     }
 }
 
-void WorkerHost::request_reload() { order_reload(*impl_->ctx, "reload requested"); }
+void WorkerHost::set_config_source(ConfigSource source) { impl_->config_source = std::move(source); }
+void WorkerHost::request_reload() { order_reload(*impl_->ctx, "operator request: SIGHUP", false); }
 void WorkerHost::request_quiet() { order_quiet(*impl_->ctx, "quiet requested"); }
 void WorkerHost::request_terminate() { order_terminate(*impl_->ctx, "terminate requested"); }
 

@@ -1,8 +1,9 @@
 // The worker process's engine: processor threads (one connection each) in
-// one or more pools, the heartbeat, the lifecycle (running -> draining ->
-// reloading -> running with a new wid; quiet; terminating), and the result
-// ledger that re-sends undelivered ACK/FAIL after reconnecting.
+// one or more pools, the heartbeat, the lifecycle (running -> reloading ->
+// running with a new wid; quiet; terminating), and the result ledger that
+// re-sends undelivered ACK/FAIL after reconnecting.
 #pragma once
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -12,9 +13,20 @@
 
 namespace faktory_host::worker {
 
-enum class LifecycleState { starting, running, draining, reloading, quiet, terminating, stopped };
+enum class LifecycleState { starting, running, reloading, quiet, terminating, stopped };
 const char* to_string(LifecycleState);
 std::ostream& operator<<(std::ostream& out, LifecycleState state);  // writes to_string(state)
+
+// How a reload re-reads the configuration (set by the app, which knows the
+// file and the command-line overrides). Without it a reload keeps the
+// configuration the host was started with.
+struct ConfigSource {
+    // Reads and validates the file again, overrides applied; throws
+    // config::ConfigError (file:line:column) or std::exception.
+    std::function<config::Config()> read;
+    // Runs once a re-read configuration is in force (e.g. to set the log level).
+    std::function<void(const config::Config&)> applied;
+};
 
 class WorkerHost {
 public:
@@ -30,8 +42,14 @@ public:
     // Returns the process exit code (0 after an orderly terminate).
     int run();
 
+    // Before run(): where reloads re-read the configuration from.
+    void set_config_source(ConfigSource source);
+
     // Thread-safe; meant to be called from a signal-watching thread.
-    void request_reload();     // as if the server said quiet with on_quiet: reload (SIGHUP)
+    // As if the server said quiet with on_quiet: reload (SIGHUP). Logs why when
+    // no reload can start now (quiet, terminating, one already under way); at
+    // most one reload starts per second, a later request waits its turn.
+    void request_reload();
     void request_quiet();      // quiet and stay quiet until terminated (SIGTSTP)
     void request_terminate();  // SIGTERM / SIGINT
 

@@ -34,12 +34,14 @@ struct Settings {
     int batch = 1000;
     std::string jobtype = "Noop";
     std::string queue = "default";
+    std::string args = "[]";
+    double rate = 0;  // push: jobs per second, one at a time; 0 = batches as fast as possible
 };
 
 [[noreturn]] void usage(const std::string& problem) {
     std::cerr << "faktory-bench-raw-loop: " << problem << "\n"
               << "usage: faktory-bench-raw-loop push|consume [--url URL] [--jobs N] [--connections C]"
-                 " [--batch B] [--jobtype T] [--queue Q]\n";
+                 " [--batch B] [--jobtype T] [--queue Q] [--args JSON] [--rate JOBS_PER_S]\n";
     std::exit(2);
 }
 
@@ -58,6 +60,8 @@ Settings parse(int argc, char** argv) {
         else if (key == "--batch") s.batch = std::stoi(value);
         else if (key == "--jobtype") s.jobtype = value;
         else if (key == "--queue") s.queue = value;
+        else if (key == "--args") s.args = value;
+        else if (key == "--rate") s.rate = std::stod(value);
         else usage("unknown option " + key);
     }
     if (s.jobs < 1 || s.connections < 1 || s.batch < 1) usage("--jobs, --connections and --batch must be positive");
@@ -86,11 +90,23 @@ int push(const Settings& s) {
     Client client(options_for(s, false));
     client.connect();
     const auto start = Clock::now();
-    for (long pushed = 0; pushed < s.jobs;) {
+    if (s.rate > 0) {
+        // A steady stream: job i goes out at start + i / rate.
+        for (long i = 0; i < s.jobs; ++i) {
+            std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
+                                                      std::chrono::duration<double>(static_cast<double>(i) / s.rate)));
+            Job job(s.jobtype);
+            job.set_queue(s.queue);
+            job.set_args_json(s.args);
+            client.push(job);
+        }
+    }
+    for (long pushed = s.rate > 0 ? s.jobs : 0; pushed < s.jobs;) {
         std::vector<Job> batch;
         for (; pushed < s.jobs && static_cast<int>(batch.size()) < s.batch; ++pushed) {
             Job job(s.jobtype);
             job.set_queue(s.queue);
+            job.set_args_json(s.args);
             batch.push_back(std::move(job));
         }
         const auto rejected = client.push_bulk(batch);

@@ -44,6 +44,9 @@ BOOST_AUTO_TEST_CASE(sigtstp_quiets_the_worker_for_good_it_beats_quiet_and_fetch
     r.host->send(SIGTSTP);
     // The dev server learns it from BEAT's current_state; the host told nobody else.
     BOOST_REQUIRE_MESSAGE(eventually([&] { return r.rig.worker_state(r.wid) == "quiet"; }, 15s), r.rig.diagnostics());
+    // A FETCH already blocked server-side when the quiet came (the first BEAT can
+    // carry it within milliseconds) may still hand out a job for up to 2 s.
+    BOOST_TEST(stays([&] { return r.rig.worker_state(r.wid) == "quiet"; }, 2500ms));
     r.rig.push("Succeed");
     BOOST_TEST(stays([&] { return r.rig.queue_size("default") == 1; }, 3s), r.rig.diagnostics());
     BOOST_TEST(!r.host->exit_code().has_value());

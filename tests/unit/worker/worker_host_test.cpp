@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -20,6 +22,7 @@
 #include "protocol/client.hpp"
 #include "protocol/errors.hpp"
 #include "support/temp_dir.hpp"
+#include "worker/fetch_window_hook.hpp"
 #include "worker/worker_host.hpp"
 
 using namespace std::chrono_literals;
@@ -57,6 +60,26 @@ std::string worker_state(const devserver::DevServer& server, const std::string& 
         if (w->getValue<std::string>("wid") == wid) return w->getValue<std::string>("state");
     }
     return "";
+}
+
+std::int64_t worker_connections(const devserver::DevServer& server, const std::string& wid) {
+    auto workers = stats_array(server, "workers");
+    for (std::size_t i = 0; i < workers->size(); ++i) {
+        auto w = workers->getObject(static_cast<unsigned>(i));
+        if (w->getValue<std::string>("wid") == wid) return w->getValue<std::int64_t>("connections");
+    }
+    return 0;
+}
+
+// Distinct files mapped into this process whose name mentions `stem`: one per loaded plugin copy.
+std::size_t mapped_copies(const std::string& stem) {
+    std::ifstream maps("/proc/self/maps");
+    std::set<std::string> files;
+    for (std::string line; std::getline(maps, line);) {
+        const auto slash = line.find('/');
+        if (slash != std::string::npos && line.find(stem, slash) != std::string::npos) files.insert(line.substr(slash));
+    }
+    return files.size();
 }
 
 std::size_t line_count(const fs::path& file) {
@@ -185,7 +208,7 @@ BOOST_AUTO_TEST_CASE(throwing_handler_is_failed_with_errtype_and_message) {
     BOOST_TEST(failure->getValue<std::string>("message") == "boom from Raise");
 }
 
-BOOST_AUTO_TEST_CASE(server_quiet_drains_running_jobs_then_reloads_under_a_new_wid) {
+BOOST_AUTO_TEST_CASE(server_quiet_reloads_at_once_while_a_running_job_finishes_under_the_old_wid) {
     Engine engine;
     engine.start();
     const auto old_wid = engine.host->wid();
@@ -195,21 +218,174 @@ BOOST_AUTO_TEST_CASE(server_quiet_drains_running_jobs_then_reloads_under_a_new_w
     BOOST_REQUIRE(eventually([&] { return line_count(runs) == 1; }));
 
     BOOST_REQUIRE(engine.server.quiet(old_wid));
-    BOOST_TEST(eventually([&] { return engine.host->state() == LifecycleState::draining; }));
-    BOOST_TEST(engine.host->wid() == old_wid);  // the running job holds the reload back
-    BOOST_TEST(engine.host->describe_busy().find("jobtype=WaitForFile") != std::string::npos);
-
-    std::ofstream(release.string()) << "go\n";
+    // No drain: the new wid comes while the job still runs...
     BOOST_TEST(eventually([&] { return engine.host->wid() != old_wid; }));
     const auto new_wid = engine.host->wid();
     BOOST_TEST(eventually([&] { return worker_state(engine.server, new_wid) == "running"; }));
-    BOOST_TEST(eventually([&] { return worker_state(engine.server, old_wid).empty(); }));  // every old connection ENDed
-    BOOST_TEST(engine.host->state() == LifecycleState::running);
-    BOOST_TEST(stats_count(engine.server, "processed") == 1);
+    BOOST_TEST(engine.host->describe_busy().find("jobtype=WaitForFile") != std::string::npos);
+    // ...the idle processor serves under it meanwhile...
+    for (int i = 0; i < 3; ++i) engine.push("Succeed");
+    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == 3; }));
+    // ...and the busy one keeps the old wid's connection until its job is done.
+    BOOST_TEST(!worker_state(engine.server, old_wid).empty());
 
-    engine.push("Succeed");
-    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == 2; }));
+    std::ofstream(release.string()) << "go\n";
+    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == 4; }));
+    BOOST_TEST(eventually([&] { return worker_state(engine.server, old_wid).empty(); }));  // its last connection ENDed
+    BOOST_TEST(engine.host->state() == LifecycleState::running);
     BOOST_TEST(stats_count(engine.server, "failed") == 0);
+    BOOST_TEST(line_count(runs) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(no_fetch_goes_out_under_a_wid_that_a_reload_replaced_in_the_fetch_window) {
+    // The processor is held between "I have my connection" and "may I fetch?"
+    // while a whole reload happens; afterwards it must move to the new wid
+    // before fetching, not fetch under the old one.
+    std::atomic<bool> armed{true};
+    std::atomic<bool> holding{false};
+    std::atomic<bool> released{false};
+    faktory_host::worker::fetch_window_hook = [&](const std::string&) {
+        if (!armed.exchange(false)) return;
+        holding = true;
+        const auto until = std::chrono::steady_clock::now() + 20s;
+        while (!released && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+    };
+    struct Unhook {
+        ~Unhook() { faktory_host::worker::fetch_window_hook = nullptr; }
+    } unhook;
+    Engine engine;
+    engine.config.worker.pools.front().concurrency = 1;
+    engine.start();
+    const auto old_wid = engine.host->wid();
+    BOOST_REQUIRE(eventually([&] { return holding.load(); }));
+
+    engine.host->request_reload();
+    BOOST_REQUIRE(eventually([&] { return engine.host->wid() != old_wid; }));
+    BOOST_REQUIRE(eventually([&] { return engine.host->state() == LifecycleState::running; }));
+    const auto release = engine.dir / "release";
+    const auto runs = engine.dir / "runs";
+    engine.push("WaitForFile", "[" + engine.quoted(release) + "," + engine.quoted(runs) + "]");
+    released = true;
+
+    BOOST_REQUIRE(eventually([&] { return line_count(runs) == 1; }));
+    // The job runs, and the old wid is gone: it was fetched under the new one.
+    BOOST_TEST(worker_state(engine.server, old_wid).empty());
+    BOOST_TEST(worker_state(engine.server, engine.host->wid()) == "running");
+    std::ofstream(release.string()) << "go\n";
+    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == 1; }));
+}
+
+BOOST_AUTO_TEST_CASE(twenty_reloads_under_load_lose_nothing_fail_nothing_run_nothing_twice) {
+    Engine engine;
+    engine.config.worker.pools.front().concurrency = 4;
+    engine.start();
+    const auto release = engine.dir / "release";
+    std::ofstream(release.string()) << "go\n";  // WaitForFile returns at once: a short job that records its jid
+    const auto runs = engine.dir / "runs";
+    const auto args = "[" + engine.quoted(release) + "," + engine.quoted(runs) + "]";
+
+    protocol::Client producer(engine.connection());
+    producer.connect();
+    std::atomic<bool> stop{false};
+    std::atomic<int> pushed{0};
+    std::thread feeder([&] {
+        while (!stop) {
+            protocol::Job job("WaitForFile");
+            job.set_args_json(args);
+            producer.push(job);
+            ++pushed;
+            std::this_thread::sleep_for(2ms);
+        }
+    });
+    std::vector<std::string> wids{engine.host->wid()};
+    for (int i = 0; i < 20; ++i) {
+        engine.host->request_reload();
+        const bool moved = eventually([&] { return engine.host->wid() != wids.back(); }, 5s);
+        BOOST_REQUIRE_MESSAGE(moved, "reload " << i + 1 << " did not happen");
+        wids.push_back(engine.host->wid());
+    }
+    stop = true;
+    feeder.join();
+    producer.end();
+
+    const auto total = pushed.load();
+    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == total; }, 20s),
+               stats_count(engine.server, "processed") << " of " << total);
+    BOOST_TEST(stats_count(engine.server, "failed") == 0);
+    BOOST_TEST(stats_array(engine.server, "working")->size() == 0u);
+    std::ifstream in(runs);
+    std::set<std::string> jids;
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line); ++lines) jids.insert(line);
+    BOOST_TEST(lines == static_cast<std::size_t>(total));  // each ran once
+    BOOST_TEST(jids.size() == lines);
+    // Every retired wid ended with its last connection; only the last one is left.
+    BOOST_TEST(eventually([&] { return stats_array(engine.server, "workers")->size() == 1; }));
+    BOOST_TEST(worker_state(engine.server, wids.back()) == "running");
+    // And no finished generation stays mapped: only the serving one's copy.
+    BOOST_TEST(eventually([&] { return mapped_copies("worker_fixture_plugin") == 1u; }),
+               mapped_copies("worker_fixture_plugin") << " copies mapped");
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_rereads_the_configuration_and_keeps_restart_only_keys) {
+    Engine engine;
+    auto reread = engine.config;
+    reread.worker.job_timeout["WaitForFile"] = 200ms;  // reloadable: takes effect
+    reread.worker.pools.front().concurrency = 7;       // needs a restart: kept at 2
+    std::atomic<int> applied{0};
+    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection());
+    engine.host->set_config_source({[&] { return reread; }, [&](const config::Config&) { ++applied; }});
+    engine.runner = std::thread([&] { engine.exit_code = engine.host->run(); });
+    BOOST_REQUIRE(eventually([&] { return !worker_state(engine.server, engine.host->wid()).empty(); }));
+    const auto old_wid = engine.host->wid();
+
+    engine.host->request_reload();
+    BOOST_REQUIRE(eventually([&] { return engine.host->wid() != old_wid && applied == 1; }));
+    engine.push("WaitForFile", "[" + engine.quoted(engine.dir / "never") + "," + engine.quoted(engine.dir / "runs") + "]");
+    Poco::JSON::Object::Ptr failure;
+    BOOST_TEST(eventually([&] { return (failure = only_retry_failure(engine.server)) != nullptr; }));
+    BOOST_TEST(failure->getValue<std::string>("errtype") == "JobTimeout");
+    // Still two processors: two consumer connections plus the heartbeat's under the new wid.
+    BOOST_TEST(eventually([&] { return worker_connections(engine.server, engine.host->wid()) == 3; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_configuration_that_no_longer_reads_keeps_the_running_one_and_still_reloads) {
+    Engine engine;
+    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection());
+    engine.host->set_config_source(
+        {[]() -> config::Config { throw config::ConfigError("faktory-host.yaml:3:7: worker.concurrency: not a number"); },
+         [](const config::Config&) { BOOST_ERROR("a configuration that did not read was applied"); }});
+    engine.runner = std::thread([&] { engine.exit_code = engine.host->run(); });
+    BOOST_REQUIRE(eventually([&] { return !worker_state(engine.server, engine.host->wid()).empty(); }));
+    const auto old_wid = engine.host->wid();
+    engine.host->request_reload();
+    BOOST_TEST(eventually([&] { return engine.host->wid() != old_wid; }));
+    engine.push("Succeed");
+    BOOST_TEST(eventually([&] { return stats_count(engine.server, "processed") == 1; }));
+}
+
+BOOST_AUTO_TEST_CASE(reloads_start_at_most_once_per_second) {
+    Engine engine;
+    engine.start();
+    const auto first = engine.host->wid();
+    engine.host->request_reload();
+    BOOST_REQUIRE(eventually([&] { return engine.host->wid() != first; }));
+    const auto second = engine.host->wid();
+    const auto asked = std::chrono::steady_clock::now();
+    engine.host->request_reload();  // within the second: waits its turn, is not dropped
+    BOOST_REQUIRE(eventually([&] { return engine.host->wid() != second; }, 5s));
+    BOOST_TEST((std::chrono::steady_clock::now() - asked >= 500ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_asked_for_while_quiet_is_refused) {
+    Engine engine;
+    engine.start();
+    const auto wid = engine.host->wid();
+    engine.host->request_quiet();
+    BOOST_REQUIRE(eventually([&] { return engine.host->state() == LifecycleState::quiet; }));
+    engine.host->request_reload();
+    BOOST_TEST(stays([&] { return engine.host->wid() == wid && engine.host->state() == LifecycleState::quiet; },
+                     1500ms));
 }
 
 BOOST_AUTO_TEST_CASE(a_reload_that_loads_with_errors_keeps_the_previous_generation) {
