@@ -68,6 +68,9 @@ OptionSet options_for(Command command) {
     set.addOption(flag("log-level", "", "trace, debug, information, notice, warning, error (over log.level)",
                        "LEVEL"));
     set.addOption(flag("log-format", "", "text or json (over log.format)", "FORMAT"));
+    if (command == Command::run)
+        set.addOption(flag("metrics-listen", "", "serve /metrics and /healthz on host:port (over metrics.listen)",
+                           "ADDRESS"));
     if (command == Command::run_job) set.addOption(flag("job", "j", "job JSON file, - for stdin (default -)", "FILE"));
     if (command == Command::push) {
         set.addOption(flag("type", "t", "the jobtype (required)", "JOBTYPE"));
@@ -102,7 +105,8 @@ void apply(CommandLine& line, const std::string& name, const std::string& value)
     else if (name == "log-format") {
         if (value != "text" && value != "json") throw UsageError("--log-format is text or json, not \"" + value + "\"");
         o.log_format = value;
-    } else if (name == "job") line.job_file = value;
+    } else if (name == "metrics-listen") o.metrics_listen = value;
+    else if (name == "job") line.job_file = value;
     else if (name == "type") line.push.jobtype = value;
     else if (name == "args") line.push.args_json = value;
     else if (name == "queue") line.push.queue = value;

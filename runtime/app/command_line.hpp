@@ -24,6 +24,7 @@ struct Overrides {
     std::optional<unsigned> concurrency;     // over worker.concurrency (single-pool configs only)
     std::optional<std::string> log_level;    // over log.level
     std::optional<std::string> log_format;   // over log.format: text | json
+    std::optional<std::string> metrics_listen;  // over metrics.listen (run only)
 };
 
 struct PushRequest {

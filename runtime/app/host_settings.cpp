@@ -27,6 +27,15 @@ void apply_overrides(config::Config& config, const Overrides& o) {
         }
         config.log.level = *o.log_level;
     }
+    if (o.metrics_listen) {
+        // Checked like metrics.listen in a file, through the same reader.
+        try {
+            config.metrics.listen = config::parse_config("metrics: { listen: \"" + *o.metrics_listen + "\" }",
+                                                         "--metrics-listen").metrics.listen;
+        } catch (const config::ConfigError& e) {
+            throw UsageError(e.what());
+        }
+    }
     if (o.log_format) config.log.format = *o.log_format == "json" ? config::LogConfig::Format::json
                                                                   : config::LogConfig::Format::text;
 }

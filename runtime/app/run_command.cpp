@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
 #include "app/host_signals.hpp"
+#include "metrics/metrics_server.hpp"
 #include "worker/worker_host.hpp"
 
 namespace faktory_host::app {
@@ -48,6 +49,18 @@ int run_host(const CommandLine& line) {
                        ", server " + connection.url.masked() + ", plugins " + config.plugins.dir.string() +
                        ", pools " + describe_pools(config));
 
+    std::unique_ptr<metrics::MetricsServer> metrics_server;
+    if (config.metrics.listen) {
+        try {
+            metrics_server = std::make_unique<metrics::MetricsServer>(
+                metrics::MetricsServerOptions{*config.metrics.listen, config.metrics.health_grace, {}});
+        } catch (const Poco::Exception& e) {
+            std::cerr << "faktory-host: cannot serve metrics on " << *config.metrics.listen << ": " << e.displayText()
+                      << std::endl;
+            return 1;
+        }
+        logger.information("metrics on http://" + metrics_server->address() + "/metrics, health on /healthz");
+    }
     worker::WorkerHost host(config, connection);
     SignalWatcher watcher(host, logger, exit_deadline(config));
     int code = 1;

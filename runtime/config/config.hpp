@@ -69,12 +69,19 @@ struct LogConfig {
     Format format = Format::text;
 };
 
+// The /metrics and /healthz listener (runtime/metrics).
+struct MetricsConfig {
+    std::optional<std::string> listen;  // host:port; unset = no listener
+    Duration health_grace{std::chrono::seconds(30)};  // disconnected or reloading this long -> /healthz 503
+};
+
 struct Config {
     std::filesystem::path source;  // the file it came from, empty for built-in defaults
     FaktoryConfig faktory;
     WorkerConfig worker;
     PluginsConfig plugins;
     LogConfig log;
+    MetricsConfig metrics;
 };
 
 // Reads and validates `file`. Throws ConfigError naming file:line:column.

@@ -6,6 +6,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "metrics/job_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/worker_connection.hpp"
@@ -50,8 +51,11 @@ void Processor::run(std::stop_token stop) {
             }
             std::optional<protocol::Job> job;
             ctx.busy.fetch_started();
+            const auto fetch_began = std::chrono::steady_clock::now();
             try {
                 job = client->fetch(picker_.next());
+                metrics::record_fetch_wait(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_began).count());
             } catch (...) {
                 ctx.busy.fetch_ended();
                 throw;
@@ -98,6 +102,7 @@ void Processor::run(std::stop_token stop) {
 void Processor::run_job(const plugins::JobInput& input) {
     auto& ctx = *context_;
     auto running = ctx.busy.job_started(pool_, index_, input.jid, input.jobtype, ctx.job_limit(input.jobtype));
+    const metrics::InFlightJob in_flight(pool_);
 
     if (ctx.lifecycle.state() == LifecycleState::terminating) {
         // Fetched in the last moments before the terminate: hand it back for a retry rather than start it now.
@@ -139,6 +144,8 @@ void Processor::run_job(const plugins::JobInput& input) {
     else
         ctx.log_job(Poco::Message::PRIO_INFORMATION, input.jid, input.jobtype,
                     "done in " + std::to_string(elapsed.count()) + " ms");
+    metrics::record_job(pool_, input.jobtype, !result.failure,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - running->started).count());
     ctx.ledger.add(std::move(result));
 }
 

@@ -15,7 +15,9 @@
 #include <Poco/Environment.h>
 #include <Poco/Process.h>
 
+#include "metrics/host_counters.hpp"
 #include "protocol/errors.hpp"
+#include "worker/engine_metrics.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/heartbeat.hpp"
 #include "worker/processor.hpp"
@@ -55,6 +57,7 @@ void order_terminate(EngineContext& ctx, const std::string& why) {
 
 void order_reload(EngineContext& ctx, const std::string& why) {
     if (!ctx.lifecycle.begin_drain()) return;
+    metrics::reload_started();
     ctx.logger.information("quiet (" + why + "): draining wid " + ctx.identity.wid() + " before a reload");
     ctx.wakeup.notify();
 }
@@ -180,6 +183,7 @@ int WorkerHost::Impl::run() {
         lifecycle.stop();
         return 0;
     }
+    publish_engine_view(ctx);
     try {
         ctx->generation.replace(load_generation(true));
         ctx->identity.assume(fresh_identity());
@@ -235,6 +239,7 @@ void WorkerHost::Impl::reload() {
                           "; keeping the previous generation");
     }
     if (next) ctx->generation.replace(next);
+    metrics::reload_finished(next != nullptr);
     const auto serving = ctx->generation.current();
 
     ctx->identity.assume(fresh_identity());
