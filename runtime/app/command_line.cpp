@@ -57,6 +57,8 @@ Option flag(const std::string& name, const std::string& short_name, const std::s
 OptionSet options_for(Command command) {
     OptionSet set;
     set.addOption(flag("help", "h", "print this help and exit"));
+    if (command == Command::run)
+        set.addOption(flag("version", "", "print the version, the plugin ABI and the library versions, and exit"));
     set.addOption(flag("config", "c", "configuration file (default ./faktory-host.yaml if present, "
                                       "else built-in defaults)", "FILE"));
     set.addOption(flag("url", "u", "Faktory server URL; wins over FAKTORY_PROVIDER/FAKTORY_URL and faktory.url",
@@ -95,6 +97,7 @@ Number parse_number(const std::string& option, const std::string& text) {
 void apply(CommandLine& line, const std::string& name, const std::string& value) {
     auto& o = line.overrides;
     if (name == "help") line.help = true;
+    else if (name == "version") line.version = true;
     else if (name == "config") line.config_file = value;
     else if (name == "url") o.url = value;
     else if (name == "plugins-dir") o.plugins_dir = value;
@@ -146,7 +149,7 @@ CommandLine parse_command_line(const std::vector<std::string>& arguments) {
             }
             pending.clear();
             apply(line, name, value);
-            if (line.help) return line;
+            if (line.help || line.version) return line;
         }
     } catch (const Poco::Util::OptionException& e) {
         throw UsageError(e.displayText());

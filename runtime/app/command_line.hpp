@@ -38,6 +38,7 @@ struct PushRequest {
 struct CommandLine {
     Command command = Command::run;
     bool help = false;  // --help was given: print usage_text(command) and exit 0
+    bool version = false;  // --version: print version_text() and exit 0
     std::optional<std::string> config_file;
     Overrides overrides;
     std::string job_file = "-";  // run-job: a file or "-" for stdin

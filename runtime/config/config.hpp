@@ -49,6 +49,7 @@ struct WorkerConfig {
     // named "default"; `worker.pools` names several. Never empty.
     std::vector<PoolConfig> pools{PoolConfig{}};
     std::vector<std::string> labels;
+    std::string hostname;  // what the Web UI shows; empty = the machine's host name
     Duration heartbeat_interval{std::chrono::seconds(15)};  // 5 s .. 60 s
     Duration shutdown_timeout{std::chrono::seconds(25)};
     enum class OnQuiet { reload, stay };

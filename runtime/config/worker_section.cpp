@@ -92,7 +92,7 @@ std::map<std::string, Duration> read_job_timeouts(const ConfigNode& node) {
 
 WorkerConfig read_worker_section(const ConfigNode& section) {
     section.expect_keys({"concurrency", "queues", "weights", "pools", "labels", "heartbeat_interval",
-                         "shutdown_timeout", "on_quiet", "job_timeout"});
+                         "shutdown_timeout", "on_quiet", "job_timeout", "hostname"});
     WorkerConfig worker;
 
     const auto concurrency = section.child("concurrency");
@@ -117,6 +117,10 @@ WorkerConfig read_worker_section(const ConfigNode& section) {
             if (label.empty()) item.fail("a label must not be empty");
             worker.labels.push_back(std::move(label));
         }
+    }
+    if (auto hostname = section.child("hostname")) {
+        worker.hostname = hostname->as_string();
+        if (worker.hostname.empty()) hostname->fail("must not be empty (leave it out for the machine's host name)");
     }
     if (auto interval = section.child("heartbeat_interval")) {
         worker.heartbeat_interval = interval->as_duration();

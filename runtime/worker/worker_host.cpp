@@ -100,7 +100,8 @@ struct WorkerHost::Impl {
 
     protocol::WorkerIdentity fresh_identity() const {
         protocol::WorkerIdentity identity;
-        identity.hostname = Poco::Environment::nodeName();
+        const auto& configured = ctx->config.worker.hostname;
+        identity.hostname = configured.empty() ? Poco::Environment::nodeName() : configured;
         identity.wid = new_wid();
         identity.pid = static_cast<int>(Poco::Process::id());
         identity.labels = ctx->config.worker.labels;
