@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
 #include "app/host_signals.hpp"
+#include "app/systemd_notifier.hpp"
 #include "metrics/metrics_server.hpp"
 #include "worker/worker_host.hpp"
 
@@ -63,6 +64,7 @@ int run_host(const CommandLine& line) {
     }
     worker::WorkerHost host(config, connection);
     SignalWatcher watcher(host, logger, exit_deadline(config));
+    SystemdNotifier notifier(host, logger);
     int code = 1;
     try {
         code = host.run();
@@ -70,6 +72,7 @@ int run_host(const CommandLine& line) {
         // Plugins dir unusable, password refused: nothing to retry, say it plainly.
         std::cerr << "faktory-host: " << e.what() << std::endl;
     }
+    notifier.announce_stopping();
     std::cout.flush();
     std::cerr.flush();
     std::_Exit(code);
