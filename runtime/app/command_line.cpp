@@ -70,6 +70,10 @@ OptionSet options_for(Command command) {
     set.addOption(flag("log-level", "", "trace, debug, information, notice, warning, error (over log.level)",
                        "LEVEL"));
     set.addOption(flag("log-format", "", "text or json (over log.format)", "FORMAT"));
+    if (command == Command::run) {
+        set.addOption(flag("max-jobs", "", "exit 0 once N jobs have finished and their results were delivered", "N"));
+        set.addOption(flag("until-empty", "", "exit 0 once every queue served stayed empty for 5 s and nothing runs"));
+    }
     if (command == Command::run)
         set.addOption(flag("metrics-listen", "", "serve /metrics and /healthz on host:port (over metrics.listen)",
                            "ADDRESS"));
@@ -109,6 +113,10 @@ void apply(CommandLine& line, const std::string& name, const std::string& value)
         if (value != "text" && value != "json") throw UsageError("--log-format is text or json, not \"" + value + "\"");
         o.log_format = value;
     } else if (name == "metrics-listen") o.metrics_listen = value;
+    else if (name == "max-jobs") {
+        o.max_jobs = parse_number<std::uint64_t>(name, value);
+        if (*o.max_jobs == 0) throw UsageError("--max-jobs must be at least 1");
+    } else if (name == "until-empty") o.until_empty = true;
     else if (name == "job") line.job_file = value;
     else if (name == "type") line.push.jobtype = value;
     else if (name == "args") line.push.args_json = value;

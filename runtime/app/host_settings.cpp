@@ -36,6 +36,8 @@ void apply_overrides(config::Config& config, const Overrides& o) {
             throw UsageError(e.what());
         }
     }
+    if (o.max_jobs) config.worker.max_jobs = *o.max_jobs;
+    if (o.until_empty) config.worker.until_empty_grace = std::chrono::seconds(5);  // two FETCH blocks and a margin
     if (o.log_format) config.log.format = *o.log_format == "json" ? config::LogConfig::Format::json
                                                                   : config::LogConfig::Format::text;
 }

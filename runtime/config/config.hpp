@@ -55,6 +55,9 @@ struct WorkerConfig {
     enum class OnQuiet { reload, stay };
     OnQuiet on_quiet = OnQuiet::reload;
     std::map<std::string, Duration> job_timeout;  // jobtype -> limit; key "*" = every jobtype
+    // From the command line only (run --max-jobs N, run --until-empty), never from YAML.
+    std::optional<std::uint64_t> max_jobs;
+    std::optional<Duration> until_empty_grace;
 };
 
 struct PluginsConfig {

@@ -19,6 +19,7 @@
 #include "worker/outage_log.hpp"
 #include "worker/producer_pool.hpp"
 #include "worker/result_ledger.hpp"
+#include "worker/run_limits.hpp"
 #include "worker/wakeup.hpp"
 
 namespace faktory_host::worker {
@@ -38,6 +39,7 @@ struct EngineContext {
     OutageLog outage;
     Wakeup wakeup;
     plugins::HostServices services;  // what handlers call back into
+    RunLimits limits{config.worker.max_jobs, config.worker.until_empty_grace};  // run --max-jobs / --until-empty
 
     // worker.job_timeout for `jobtype`, else its "*" entry, else none.
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;

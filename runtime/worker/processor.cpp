@@ -49,6 +49,10 @@ void Processor::run(std::stop_token stop) {
                 ctx.wakeup.wait_for(100ms, stop);
                 continue;
             }
+            if (!ctx.limits.claim_fetch()) {  // run --max-jobs: the budget is spent
+                ctx.wakeup.wait_for(100ms, stop);
+                continue;
+            }
             std::optional<protocol::Job> job;
             ctx.busy.fetch_started();
             const auto fetch_began = std::chrono::steady_clock::now();
@@ -57,13 +61,16 @@ void Processor::run(std::stop_token stop) {
                 metrics::record_fetch_wait(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_began).count());
             } catch (...) {
+                ctx.limits.fetch_failed();
                 ctx.busy.fetch_ended();
                 throw;
             }
             if (!job) {
+                ctx.limits.fetch_came_back_empty(pool_);
                 ctx.busy.fetch_ended();
                 continue;
             }
+            ctx.limits.job_fetched();
             plugins::JobInput input;
             try {
                 input = job_input(*job);
@@ -147,6 +154,7 @@ void Processor::run_job(const plugins::JobInput& input) {
     metrics::record_job(pool_, input.jobtype, !result.failure,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - running->started).count());
     ctx.ledger.add(std::move(result));
+    ctx.limits.job_finished();
 }
 
 } // namespace faktory_host::worker

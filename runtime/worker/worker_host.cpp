@@ -97,6 +97,11 @@ struct WorkerHost::Impl {
     int finish_terminate();
     void leave_threads(Clock::time_point deadline);
     void fire_job_timeouts();
+    std::vector<std::string> pool_names() const {
+        std::vector<std::string> names;
+        for (const auto& pool : ctx->config.worker.pools) names.push_back(pool.name);
+        return names;
+    }
 
     protocol::WorkerIdentity fresh_identity() const {
         protocol::WorkerIdentity identity;
@@ -205,6 +210,9 @@ int WorkerHost::Impl::run() {
         const auto state = lifecycle.state();
         fire_job_timeouts();
         if (state == LifecycleState::terminating) return finish_terminate();
+        // run --max-jobs / --until-empty: the run ends by itself, as an ordinary terminate.
+        if (auto why = ctx->limits.finished_because(pool_names(), ctx->busy.running(), Clock::now()); !why.empty())
+            order_terminate(*ctx, why);
         if (state == LifecycleState::draining) {
             if (!drain_started) drain_started = Clock::now();
             const bool timed_out = Clock::now() - *drain_started >= ctx->config.worker.shutdown_timeout;
