@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(ready_comes_only_once_the_server_is_reached_then_watchdog_p
     rig.write_config("  concurrency: 1\n");
     NotifySocket notify(rig.path("notify.sock"));
 
-    rig.server().refuse_connections_for(3s);  // not reachable at first
+    rig.server().refuse_connections_for(6s);  // not reachable at first (long enough for a slow start)
     HostProcess host({{"--config", rig.path("faktory-host.yaml").string()},
                       rig.path("host.log"),
                       {{"NOTIFY_SOCKET", rig.path("notify.sock").string()}, {"WATCHDOG_USEC", "400000"}},
