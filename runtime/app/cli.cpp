@@ -9,6 +9,7 @@
 #include "app/commands.hpp"
 #include "app/host_signals.hpp"
 #include "app/secret_arguments.hpp"
+#include "app/version_info.hpp"
 #include "config/config.hpp"
 #include "protocol/errors.hpp"
 
@@ -39,7 +40,11 @@ int run_cli(int argc, char** argv) {
     try {
         const auto line = parse_command_line(arguments);
         // Only the engine has a signal watcher; elsewhere Ctrl-C should just work.
-        if (line.command != Command::run || line.help) unblock_host_signals();
+        if (line.command != Command::run || line.help || line.version) unblock_host_signals();
+        if (line.version) {
+            std::cout << version_text();
+            return 0;
+        }
         if (line.help) {
             std::cout << usage_text(line.command);
             return 0;

@@ -57,6 +57,8 @@ Option flag(const std::string& name, const std::string& short_name, const std::s
 OptionSet options_for(Command command) {
     OptionSet set;
     set.addOption(flag("help", "h", "print this help and exit"));
+    if (command == Command::run)
+        set.addOption(flag("version", "", "print the version, the plugin ABI and the library versions, and exit"));
     set.addOption(flag("config", "c", "configuration file (default ./faktory-host.yaml if present, "
                                       "else built-in defaults)", "FILE"));
     set.addOption(flag("url", "u", "Faktory server URL; wins over FAKTORY_PROVIDER/FAKTORY_URL and faktory.url",
@@ -68,6 +70,13 @@ OptionSet options_for(Command command) {
     set.addOption(flag("log-level", "", "trace, debug, information, notice, warning, error (over log.level)",
                        "LEVEL"));
     set.addOption(flag("log-format", "", "text or json (over log.format)", "FORMAT"));
+    if (command == Command::run) {
+        set.addOption(flag("max-jobs", "", "exit 0 once N jobs have finished and their results were delivered", "N"));
+        set.addOption(flag("until-empty", "", "exit 0 once every queue served stayed empty for 5 s and nothing runs"));
+    }
+    if (command == Command::run)
+        set.addOption(flag("metrics-listen", "", "serve /metrics and /healthz on host:port (over metrics.listen)",
+                           "ADDRESS"));
     if (command == Command::run_job) set.addOption(flag("job", "j", "job JSON file, - for stdin (default -)", "FILE"));
     if (command == Command::push) {
         set.addOption(flag("type", "t", "the jobtype (required)", "JOBTYPE"));
@@ -92,6 +101,7 @@ Number parse_number(const std::string& option, const std::string& text) {
 void apply(CommandLine& line, const std::string& name, const std::string& value) {
     auto& o = line.overrides;
     if (name == "help") line.help = true;
+    else if (name == "version") line.version = true;
     else if (name == "config") line.config_file = value;
     else if (name == "url") o.url = value;
     else if (name == "plugins-dir") o.plugins_dir = value;
@@ -99,6 +109,11 @@ void apply(CommandLine& line, const std::string& name, const std::string& value)
     else if (name == "concurrency") o.concurrency = value;
     else if (name == "log-level") o.log_level = value;
     else if (name == "log-format") o.log_format = value;
+    else if (name == "metrics-listen") o.metrics_listen = value;
+    else if (name == "max-jobs") {
+        o.max_jobs = parse_number<std::uint64_t>(name, value);
+        if (*o.max_jobs == 0) throw UsageError("--max-jobs must be at least 1");
+    } else if (name == "until-empty") o.until_empty = true;
     else if (name == "job") line.job_file = value;
     else if (name == "type") line.push.jobtype = value;
     else if (name == "args") line.push.args_json = value;
@@ -139,7 +154,7 @@ CommandLine parse_command_line(const std::vector<std::string>& arguments) {
             }
             pending.clear();
             apply(line, name, value);
-            if (line.help) return line;
+            if (line.help || line.version) return line;
         }
     } catch (const Poco::Util::OptionException& e) {
         throw UsageError(e.displayText());

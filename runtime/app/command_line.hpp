@@ -2,6 +2,7 @@
 // flags that override the config. Parsed with Poco's OptionSet/OptionProcessor
 // (one option set per subcommand) so --help comes from Poco's HelpFormatter.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,6 +26,9 @@ struct Overrides {
     std::optional<std::string> concurrency;  // over worker.concurrency (single-pool configs only)
     std::optional<std::string> log_level;    // over log.level
     std::optional<std::string> log_format;   // over log.format: text | json
+    std::optional<std::string> metrics_listen;  // over metrics.listen (run only)
+    std::optional<std::uint64_t> max_jobs;      // run: exit 0 after this many jobs finished
+    bool until_empty = false;                   // run: exit 0 once the queues stayed empty and nothing runs
 };
 
 struct PushRequest {
@@ -38,6 +42,7 @@ struct PushRequest {
 struct CommandLine {
     Command command = Command::run;
     bool help = false;  // --help was given: print usage_text(command) and exit 0
+    bool version = false;  // --version: print version_text() and exit 0
     std::optional<std::string> config_file;
     Overrides overrides;
     std::string job_file = "-";  // run-job: a file or "-" for stdin

@@ -20,6 +20,7 @@ std::vector<config::Override> config_overrides(const Overrides& o) {
     if (o.concurrency) overrides.push_back({"worker.concurrency", *o.concurrency, "--concurrency"});
     if (o.log_level) overrides.push_back({"log.level", *o.log_level, "--log-level"});
     if (o.log_format) overrides.push_back({"log.format", *o.log_format, "--log-format"});
+    if (o.metrics_listen) overrides.push_back({"metrics.listen", *o.metrics_listen, "--metrics-listen"});
     return overrides;
 }
 
@@ -33,9 +34,13 @@ bool url_came_from_file(const config::Config& config, const Overrides& overrides
     }
 }
 
-} // namespace
+// Run modes that only the command line sets: no key of the file stands for them.
+void apply_run_modes(config::Config& config, const Overrides& o) {
+    if (o.max_jobs) config.worker.max_jobs = *o.max_jobs;
+    if (o.until_empty) config.worker.until_empty_grace = std::chrono::seconds(5);  // two FETCH blocks and a margin
+}
 
-config::Config load_settings(const CommandLine& line) {
+config::Config read_settings(const CommandLine& line) {
     const auto overrides = config_overrides(line.overrides);
     try {
         if (line.config_file) return config::load_config(*line.config_file, overrides);
@@ -44,6 +49,14 @@ config::Config load_settings(const CommandLine& line) {
     } catch (const config::OverrideError& e) {
         throw UsageError(e.what());  // the command line is at fault: exit 2, like any usage error
     }
+}
+
+} // namespace
+
+config::Config load_settings(const CommandLine& line) {
+    auto config = read_settings(line);
+    apply_run_modes(config, line.overrides);
+    return config;
 }
 
 protocol::ClientOptions connection_options(const config::Config& config, const Overrides& overrides) {

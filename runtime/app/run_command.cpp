@@ -11,6 +11,8 @@
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
 #include "app/host_signals.hpp"
+#include "app/systemd_notifier.hpp"
+#include "metrics/metrics_server.hpp"
 #include "worker/worker_host.hpp"
 
 namespace faktory_host::app {
@@ -48,12 +50,25 @@ int run_host(const CommandLine& line) {
                        ", server " + connection.url.masked() + ", plugins " + config.plugins.dir.string() +
                        ", pools " + describe_pools(config));
 
+    std::unique_ptr<metrics::MetricsServer> metrics_server;
+    if (config.metrics.listen) {
+        try {
+            metrics_server = std::make_unique<metrics::MetricsServer>(
+                metrics::MetricsServerOptions{*config.metrics.listen, config.metrics.health_grace, {}});
+        } catch (const Poco::Exception& e) {
+            std::cerr << "faktory-host: cannot serve metrics on " << *config.metrics.listen << ": " << e.displayText()
+                      << std::endl;
+            return 1;
+        }
+        logger.information("metrics on http://" + metrics_server->address() + "/metrics, health on /healthz");
+    }
     worker::WorkerHost host(config, connection);
     // A reload re-reads the same file with the same command-line overrides.
     host.set_config_source({[line] { return load_settings(line); }, [](const config::Config& next) {
                                 configure_logging_for(next);
                             }});
     SignalWatcher watcher(host, logger, exit_deadline(config));
+    SystemdNotifier notifier(host, logger);
     int code = 1;
     try {
         code = host.run();
@@ -61,6 +76,7 @@ int run_host(const CommandLine& line) {
         // Plugins dir unusable, password refused: nothing to retry, say it plainly.
         std::cerr << "faktory-host: " << e.what() << std::endl;
     }
+    notifier.announce_stopping();
     std::cout.flush();
     std::cerr.flush();
     std::_Exit(code);

@@ -72,6 +72,7 @@ struct WorkerConfig {
     // named "default"; `worker.pools` names several. Never empty.
     std::vector<PoolConfig> pools{PoolConfig{}};
     std::vector<std::string> labels;
+    std::string hostname;  // what the Web UI shows; empty = the machine's host name
     Duration heartbeat_interval{std::chrono::seconds(15)};  // 5 s .. 60 s
     Duration shutdown_timeout{std::chrono::seconds(25)};    // 0 .. max_shutdown_timeout
     enum class OnQuiet { reload, stay };
@@ -83,6 +84,9 @@ struct WorkerConfig {
     // Relative paths resolve against the config file's folder; when the file
     // does not set it, systemd's $STATE_DIRECTORY wins over this default.
     std::filesystem::path state_dir = "state";
+    // From the command line only (run --max-jobs N, run --until-empty), never from YAML.
+    std::optional<std::uint64_t> max_jobs;
+    std::optional<Duration> until_empty_grace;
 };
 
 struct PluginsConfig {
@@ -99,12 +103,19 @@ struct LogConfig {
     Format format = Format::text;
 };
 
+// The /metrics and /healthz listener (runtime/metrics).
+struct MetricsConfig {
+    std::optional<std::string> listen;  // host:port; unset = no listener
+    Duration health_grace{std::chrono::seconds(30)};  // disconnected or reloading this long -> /healthz 503
+};
+
 struct Config {
     std::filesystem::path source;  // the file it came from, empty for built-in defaults
     FaktoryConfig faktory;
     WorkerConfig worker;
     PluginsConfig plugins;
     LogConfig log;
+    MetricsConfig metrics;
 };
 
 // Reads and validates `file` with `overrides` applied. Throws ConfigError

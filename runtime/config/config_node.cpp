@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "config/accepted_keys.hpp"
 #include "config/closest_name.hpp"
 
 namespace faktory_host::config {
@@ -71,6 +72,7 @@ std::vector<std::pair<ConfigNode, ConfigNode>> ConfigNode::entries() const {
 }
 
 void ConfigNode::expect_keys(const std::vector<std::string_view>& allowed) const {
+    report_expected_keys(path_, allowed);  // a no-op unless accepted_config_keys() is probing
     for (const auto& [key, value] : entries()) {
         const std::string& name = key.yaml().Scalar();
         bool known = false;

@@ -47,12 +47,13 @@ Config parse_with_source(const std::string& yaml_text, const std::shared_ptr<con
     }
 
     const ConfigNode top(root, "", YAML::Mark(), source);
-    top.expect_keys({"faktory", "worker", "plugins", "log"});
+    top.expect_keys({"faktory", "worker", "plugins", "log", "metrics"});
     Config config;
     config.faktory = read_faktory_section(top.child("faktory").value_or(ConfigNode({}, "faktory", {}, source)));
     config.worker = read_worker_section(top.child("worker").value_or(ConfigNode({}, "worker", {}, source)));
     config.plugins = read_plugins_section(top.child("plugins").value_or(ConfigNode({}, "plugins", {}, source)));
     config.log = read_log_section(top.child("log").value_or(ConfigNode({}, "log", {}, source)));
+    config.metrics = read_metrics_section(top.child("metrics").value_or(ConfigNode({}, "metrics", {}, source)));
     return config;
 }
 

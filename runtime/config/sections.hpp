@@ -10,5 +10,6 @@ FaktoryConfig read_faktory_section(const ConfigNode& section);
 WorkerConfig read_worker_section(const ConfigNode& section);
 PluginsConfig read_plugins_section(const ConfigNode& section);
 LogConfig read_log_section(const ConfigNode& section);
+MetricsConfig read_metrics_section(const ConfigNode& section);
 
 } // namespace faktory_host::config

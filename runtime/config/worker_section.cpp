@@ -104,7 +104,7 @@ std::filesystem::path read_state_dir(const ConfigNode& section) {
 
 WorkerConfig read_worker_section(const ConfigNode& section) {
     section.expect_keys({"concurrency", "queues", "weights", "pools", "labels", "heartbeat_interval",
-                         "shutdown_timeout", "on_quiet", "job_timeout", "state_dir"});
+                         "shutdown_timeout", "on_quiet", "job_timeout", "state_dir", "hostname"});
     WorkerConfig worker;
 
     const auto concurrency = section.child("concurrency");
@@ -129,6 +129,10 @@ WorkerConfig read_worker_section(const ConfigNode& section) {
             if (label.empty()) item.fail("a label must not be empty");
             worker.labels.push_back(std::move(label));
         }
+    }
+    if (auto hostname = section.child("hostname")) {
+        worker.hostname = hostname->as_string();
+        if (worker.hostname.empty()) hostname->fail("must not be empty (leave it out for the machine's host name)");
     }
     if (auto interval = section.child("heartbeat_interval")) {
         worker.heartbeat_interval = interval->as_duration();

@@ -195,8 +195,9 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
                       "; is it a complete shared object built for this platform (faktory_add_plugin)? Remove it from " +
                       file.parent_path().string() + " if not");
 
+    // Of the bytes that are loaded, for pins and for /metrics' plugin_info.
+    const std::string actual = sha256_hex(bytes);
     if (auto pin = options.sha256_pins.find(file_name); pin != options.sha256_pins.end()) {
-        const std::string actual = sha256_hex(bytes);
         std::string expected = pin->second;
         std::transform(expected.begin(), expected.end(), expected.begin(), [](unsigned char c) { return std::tolower(c); });
         if (actual != expected)
@@ -206,6 +207,7 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
 
     auto record = std::make_unique<PluginRecord>();
     record->info.file = file_name;
+    record->info.sha256 = actual;
     try {
         const fs::path copy_dir = options.copy_dir.empty() ? fs::temp_directory_path() : options.copy_dir;
         record->copy = std::make_unique<PrivateCopy>(

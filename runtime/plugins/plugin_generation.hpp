@@ -56,6 +56,7 @@ struct LoadedPlugin {
     std::string file;  // file name in the plugins dir
     std::string name;
     std::string version;
+    std::string sha256;  // lowercase hex, of the very bytes that were loaded
     std::vector<std::string> jobtypes;
     // The name /proc/self/maps shows for the private copy that was mapped
     // ("/memfd:faktory-host-plugins-..." or, where memfd is refused, a file in

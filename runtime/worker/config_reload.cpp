@@ -40,6 +40,15 @@ ConfigReload reconcile(const config::Config& running, config::Config reread) {
     reread.worker.pools = running.worker.pools;
     reread.worker.shutdown_timeout = running.worker.shutdown_timeout;
     reread.worker.state_dir = running.worker.state_dir;
+    // The worker identity's hostname and the metrics listener are set up once, at start.
+    note(out.need_restart, "worker.hostname", running.worker.hostname, reread.worker.hostname);
+    note(out.need_restart, "metrics.listen", running.metrics.listen, reread.metrics.listen);
+    note(out.need_restart, "metrics.health_grace", running.metrics.health_grace, reread.metrics.health_grace);
+    reread.worker.hostname = running.worker.hostname;
+    reread.metrics = running.metrics;
+    // Command-line run modes are not in the file; a reload keeps them as they are.
+    reread.worker.max_jobs = running.worker.max_jobs;
+    reread.worker.until_empty_grace = running.worker.until_empty_grace;
 
     note(out.changed, "plugins.dir", running.plugins.dir, reread.plugins.dir);
     note(out.changed, "plugins.check_permissions", running.plugins.check_permissions, reread.plugins.check_permissions);

@@ -23,6 +23,7 @@
 #include "worker/producer_pool.hpp"
 #include "worker/result_ledger.hpp"
 #include "worker/state_directory.hpp"
+#include "worker/run_limits.hpp"
 #include "worker/wakeup.hpp"
 
 namespace faktory_host::worker {
@@ -47,6 +48,7 @@ struct EngineContext {
     plugins::HostServices services;  // what handlers call back into
     std::unique_ptr<StateDirectory> state;  // worker.state_dir, locked; set when run() starts
     JobJournal journal;                     // the jobs in flight, in `state`; open once run() started
+    RunLimits limits{config.worker.max_jobs, config.worker.until_empty_grace};  // run --max-jobs / --until-empty
 
     // worker.job_timeout (as in force now) for `jobtype`, else its "*" entry, else none.
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;

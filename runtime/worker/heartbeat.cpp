@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "metrics/host_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/process_rss.hpp"
@@ -32,6 +33,7 @@ void Heartbeat::run(std::stop_token stop) {
                 const auto order = client->beat(wid, resident_set_kb(), ctx.lifecycle.reported_state());
                 connection.proved();
                 beaten_epoch = connection.epoch();
+                metrics::heartbeat_sent();
                 next_beat = Clock::now() + ctx.settings.current()->worker.heartbeat_interval;
                 if (order != protocol::WorkerState::running) on_order_(wid, order);
             } catch (const protocol::ServerError& e) {

@@ -6,6 +6,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "metrics/job_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/fetch_window_hook.hpp"
@@ -56,21 +57,32 @@ void Processor::run(std::stop_token stop) {
                 ctx.wakeup.wait_since(seen, 100ms, stop);
                 continue;
             }
+            if (!ctx.limits.claim_fetch()) {  // run --max-jobs: the budget is spent
+                ctx.lifecycle.end_fetch();
+                ctx.wakeup.wait_for(100ms, stop);
+                continue;
+            }
             std::optional<protocol::Job> job;
             ctx.busy.fetch_started();
+            const auto fetch_began = std::chrono::steady_clock::now();
             try {
                 job = client->fetch(picker_.next());
+                metrics::record_fetch_wait(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_began).count());
             } catch (...) {
                 ctx.lifecycle.end_fetch();
+                ctx.limits.fetch_failed();
                 ctx.busy.fetch_ended();
                 throw;
             }
             ctx.lifecycle.end_fetch();
             connection.proved();
             if (!job) {
+                ctx.limits.fetch_came_back_empty(pool_);
                 ctx.busy.fetch_ended();
                 continue;
             }
+            ctx.limits.job_fetched();
             plugins::JobInput input;
             try {
                 input = job_input(*job);
@@ -112,6 +124,7 @@ void Processor::run(std::stop_token stop) {
 void Processor::run_job(const plugins::JobInput& input) {
     auto& ctx = *context_;
     auto running = ctx.busy.job_started(pool_, index_, input.jid, input.jobtype, ctx.job_limit(input.jobtype));
+    const metrics::InFlightJob in_flight(pool_);
 
     if (ctx.lifecycle.state() == LifecycleState::terminating) {
         // Fetched in the last moments before the terminate: hand it back for a retry rather than start it now.
@@ -155,7 +168,10 @@ void Processor::run_job(const plugins::JobInput& input) {
     else
         ctx.log_job(Poco::Message::PRIO_INFORMATION, input.jid, input.jobtype,
                     "done in " + std::to_string(elapsed.count()) + " ms");
+    metrics::record_job(pool_, input.jobtype, !result.failure,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - running->started).count());
     ctx.ledger.add(std::move(result));
+    ctx.limits.job_finished();
 }
 
 } // namespace faktory_host::worker

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "metrics/host_counters.hpp"
+
 namespace faktory_host::worker {
 
 void ResultLedger::add(PendingResult result) {
@@ -21,6 +23,7 @@ void ResultLedger::flush(const std::function<void(const PendingResult&)>& send) 
     try {
         for (; it != batch.end(); ++it) send(it->second);
     } catch (...) {
+        metrics::result_resent();  // the one whose send threw; the rest were not tried yet
         std::lock_guard lock(mutex_);
         // A newer result added meanwhile for the same jid wins over the one we failed to send.
         for (; it != batch.end(); ++it) pending_.emplace(it->first, std::move(it->second));

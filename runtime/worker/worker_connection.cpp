@@ -1,6 +1,7 @@
 // A consumer connection that follows the worker identity and reconnects with backoff.
 #include "worker/worker_connection.hpp"
 
+#include "metrics/host_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
 
@@ -54,6 +55,7 @@ void WorkerConnection::proved() {
     if (failing_) {
         failing_ = false;
         context_.outage.connection_restored();
+        metrics::connection_restored();
     }
 }
 
@@ -64,6 +66,7 @@ void WorkerConnection::broken(const std::exception& error, std::stop_token stop)
     if (!failing_) {
         failing_ = true;
         context_.outage.connection_lost(name_, error.what());
+        metrics::connection_lost();
     } else {
         context_.logger.debug(name_ + ": reconnect failed: " + error.what());
     }

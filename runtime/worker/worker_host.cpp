@@ -24,9 +24,11 @@
 
 #include "crash/crash_line.hpp"
 #include "crash/exit_watch.hpp"
+#include "metrics/host_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/config_reload.hpp"
 #include "worker/crash_recovery.hpp"
+#include "worker/engine_metrics.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/heartbeat.hpp"
 #include "worker/processor.hpp"
@@ -133,10 +135,16 @@ struct WorkerHost::Impl {
     int finish_terminate();
     void leave_threads(Clock::time_point deadline);
     void fire_job_timeouts();
+    std::vector<std::string> pool_names() const {
+        std::vector<std::string> names;
+        for (const auto& pool : ctx->config.worker.pools) names.push_back(pool.name);
+        return names;
+    }
 
     protocol::WorkerIdentity fresh_identity() const {
         protocol::WorkerIdentity identity;
-        identity.hostname = Poco::Environment::nodeName();
+        const auto& configured = ctx->config.worker.hostname;
+        identity.hostname = configured.empty() ? Poco::Environment::nodeName() : configured;
         identity.wid = new_wid();
         identity.pid = static_cast<int>(Poco::Process::id());
         identity.labels = ctx->settings.current()->worker.labels;
@@ -224,6 +232,7 @@ int WorkerHost::Impl::run() {
         lifecycle.stop();
         return 0;
     }
+    publish_engine_view(ctx);
     try {
         prepare_crash_journal(*ctx);  // the state dir lock and the crash handlers, before any plugin code runs
         ctx->generation.replace(load_generation(true, ctx->settings.current()->plugins));
@@ -247,6 +256,9 @@ int WorkerHost::Impl::run() {
         const auto state = lifecycle.state();
         fire_job_timeouts();
         if (state == LifecycleState::terminating) return finish_terminate();
+        // run --max-jobs / --until-empty: the run ends by itself, as an ordinary terminate.
+        if (auto why = ctx->limits.finished_because(pool_names(), ctx->busy.running(), Clock::now()); !why.empty())
+            order_terminate(*ctx, why);
         const auto wait = state == LifecycleState::running ? reload_when_due() : control_poll;
         ctx->wakeup.wait_since(seen, wait, {});
     }
@@ -292,6 +304,7 @@ void WorkerHost::Impl::reload() {
     auto& lifecycle = ctx->lifecycle;
     if (!lifecycle.begin_reload()) return;  // quieted or terminated meanwhile
     ctx->wakeup.notify();                   // BEATs report quiet for the old wid from now on
+    metrics::reload_started();
     const auto started = Clock::now();
     const auto old_wid = ctx->identity.wid();
     const auto old_generation = ctx->generation.current();
@@ -327,6 +340,7 @@ void WorkerHost::Impl::reload() {
         ctx->logger.warning("reload: the configuration changes (" + join_keys(changed) +
                             ") wait for a generation that loads");
     }
+    metrics::reload_finished(next != nullptr);
     const auto serving = ctx->generation.current();
 
     // One step: the new wid, and permission to fetch under it. Each processor
