@@ -54,6 +54,8 @@ struct WorkerConfig {
     enum class OnQuiet { reload, stay };
     OnQuiet on_quiet = OnQuiet::reload;
     std::map<std::string, Duration> job_timeout;  // jobtype -> limit; key "*" = every jobtype
+    // Not read from YAML: a job is cut this long before its reservation ends (tests shorten it).
+    Duration reservation_margin{std::chrono::seconds(15)};
 };
 
 struct PluginsConfig {

@@ -2,34 +2,16 @@
 #include "worker/processor.hpp"
 
 #include <random>
-#include <sstream>
-
-#include <Poco/JSON/Object.h>
 
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
+#include "worker/job_input.hpp"
+#include "worker/job_policy.hpp"
 #include "worker/worker_connection.hpp"
 
 namespace faktory_host::worker {
 
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string custom_json(const protocol::Job& job) {
-    auto custom = job.custom();
-    if (!custom) return "{}";
-    std::ostringstream out;
-    custom->stringify(out);
-    return out.str();
-}
-
-plugins::JobInput job_input(const protocol::Job& job) {
-    return plugins::JobInput{job.jid(),       job.jobtype(),     job.queue(),
-                             job.args_json(), custom_json(job), job.retry_count()};
-}
-
-} // namespace
 
 Processor::Processor(std::shared_ptr<EngineContext> context, const config::PoolConfig& pool, unsigned index)
     : context_(std::move(context)), pool_(pool.name), index_(index), picker_(pool.queues, std::random_device{}()) {}
@@ -43,15 +25,18 @@ void Processor::run(std::stop_token stop) {
         auto* client = connection.ensure(stop);
         if (!client) continue;
         try {
-            ctx.deliver_results(*client);
+            if (const auto hold = ctx.deliver_results(*client); hold.count() > 0) {
+                ctx.wakeup.wait_for(hold, stop);  // refused: nothing is fetched before it is delivered
+                continue;
+            }
             if (!ctx.lifecycle.may_fetch()) {
                 ctx.wakeup.wait_for(100ms, stop);
                 continue;
             }
-            std::optional<protocol::Job> job;
+            std::optional<protocol::FetchedJob> job;
             ctx.busy.fetch_started();
             try {
-                job = client->fetch(picker_.next());
+                job = client->fetch_checked(picker_.next());
             } catch (...) {
                 ctx.busy.fetch_ended();
                 throw;
@@ -60,16 +45,7 @@ void Processor::run(std::stop_token stop) {
                 ctx.busy.fetch_ended();
                 continue;
             }
-            plugins::JobInput input;
-            try {
-                input = job_input(*job);
-            } catch (const std::exception& e) {
-                ctx.busy.fetch_ended();
-                ctx.logger.error(name() + ": fetched a job the host cannot read, leaving it to its reservation: " +
-                                 e.what() + ": " + job->to_json().substr(0, 200));
-                continue;
-            }
-            run_job(input);
+            run_job(*job);
         } catch (const protocol::ServerError& e) {
             // The server answered but refused (e.g. FETCH while it holds us quiet): not a broken link.
             ctx.logger.warning(name() + ": " + e.what());
@@ -95,16 +71,45 @@ void Processor::run(std::stop_token stop) {
     ctx.wakeup.notify();
 }
 
-void Processor::run_job(const plugins::JobInput& input) {
+void Processor::refuse_malformed(const protocol::FetchedJob& fetched) {
     auto& ctx = *context_;
-    auto running = ctx.busy.job_started(pool_, index_, input.jid, input.jobtype, ctx.job_limit(input.jobtype));
+    ctx.busy.fetch_ended();
+    if (fetched.jid.empty()) {
+        // No jid, no FAIL (and never an ACK of ""): the server retries it when its reservation expires.
+        ctx.logger.error(name() + ": fetched a job without a readable jid, left to its reservation: " +
+                         fetched.problem + ": \"" + fetched.excerpt + "\"");
+        return;
+    }
+    ctx.log_job(Poco::Message::PRIO_ERROR, fetched.jid, "", "malformed, FAILed as MalformedJob without running it: " +
+                                                               fetched.problem + ": \"" + fetched.excerpt + "\"");
+    ctx.ledger.add(PendingResult::fail(fetched.jid, "", protocol::FailureReport{"MalformedJob", fetched.problem, {}}));
+}
+
+void Processor::run_job(const protocol::FetchedJob& fetched) {
+    auto& ctx = *context_;
+    if (!fetched.well_formed()) return refuse_malformed(fetched);
+    const auto& job = *fetched.job;
+    const auto input = job_input_of(job);
+
+    JobTicket ticket;
+    ticket.jid = input.jid;
+    ticket.jobtype = input.jobtype;
+    ticket.payload = job.to_json();
+    ticket.retry_left = has_retry_left(job);
+    ticket.reservation = reservation_of(job);
+    const auto margin = ctx.config.worker.reservation_margin;
+    const auto limit = time_limit(ctx.job_limit(input.jobtype), ticket.reservation, margin);
+    ticket.limit = limit.after;
+    ticket.limit_description = limit.describe(ticket.reservation, margin);
+    auto running = ctx.busy.job_started(pool_, index_, std::move(ticket));
 
     if (ctx.lifecycle.state() == LifecycleState::terminating) {
-        // Fetched in the last moments before the terminate: hand it back for a retry rather than start it now.
+        // Fetched in the last moments before the terminate and never started: give it back untouched,
+        // so neither a retry nor the job itself is used up (a FAIL would discard retry: 0 jobs).
         ctx.busy.job_ended(running);
-        ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype, "fetched during shutdown; FAILing it for a retry");
-        ctx.ledger.add({input.jid, input.jobtype,
-                        protocol::FailureReport{"Shutdown", "the host was shutting down when the job arrived; it will be retried", {}}});
+        ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype,
+                    "fetched during shutdown, never started: giving it back (ACK, then PUSH the same job)");
+        ctx.ledger.add(PendingResult::give_back(input.jid, input.jobtype, running->payload));
         return;
     }
 
@@ -119,16 +124,15 @@ void Processor::run_job(const plugins::JobInput& input) {
     const auto end = ctx.busy.job_ended(running);
     if (end.failed_by_shutdown) {
         ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype,
-                    "returned after " + std::to_string(elapsed.count()) + " ms, after the shutdown already FAILed it; result dropped");
+                    "returned after " + std::to_string(elapsed.count()) +
+                        " ms, after the shutdown already settled it; result dropped");
         return;
     }
 
-    PendingResult result{input.jid, input.jobtype, std::nullopt};
+    auto result = PendingResult::ack(input.jid, input.jobtype);
     if (end.timed_out) {
         result.failure = protocol::FailureReport{
-            "JobTimeout",
-            "job exceeded its time limit of " + std::to_string(running->limit->count()) + " ms (worker.job_timeout)",
-            {}};
+            "JobTimeout", "job exceeded its time limit: " + running->limit_description, {}};
     } else if (outcome.status == plugins::JobOutcome::Status::fail) {
         result.failure = protocol::FailureReport{outcome.errtype, outcome.message, outcome.backtrace};
     }
