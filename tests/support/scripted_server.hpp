@@ -153,7 +153,13 @@ public:
         std::list<std::thread> sessions;
         {
             std::lock_guard lock(mutex_);
-            for (auto& socket : open_) socket.shutdown();
+            for (auto& socket : open_) {
+                try {
+                    socket.shutdown();  // wakes a session blocked in a read
+                } catch (...) {
+                    // Already closed by its session.
+                }
+            }
             sessions.swap(sessions_);
         }
         for (auto& session : sessions) session.join();

@@ -140,8 +140,19 @@ struct Engine {
         return job.jid();
     }
 
+    // Pushes a job built by the test (retry, reserve_for, ...); returns its jid.
+    std::string push_job(const protocol::Job& job) {
+        protocol::Client producer(connection());
+        producer.connect();
+        producer.push(job);
+        producer.end();
+        return job.jid();
+    }
+
     std::string quoted(const fs::path& path) const { return "\"" + path.string() + "\""; }
 };
+
+
 
 } // namespace
 
@@ -277,6 +288,82 @@ BOOST_AUTO_TEST_CASE(a_job_outliving_the_shutdown_timeout_is_failed_as_shutdown)
     // The handler saw cancelled() and returned, but its late result was not sent a second time.
     BOOST_TEST(stats_count(engine.server, "processed") == 1);
     BOOST_TEST(stats_count(engine.server, "failed") == 1);
+}
+
+// At terminate, a running job without a retry left must not be FAILed: for retry 0 a FAIL
+// discards it, for retry -1 it buries it in the dead set. It goes back to its queue instead.
+void a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(int retry) {
+    Engine engine;
+    engine.config.worker.shutdown_timeout = 300ms;
+    engine.start();
+    const auto runs = engine.dir / "runs";
+    protocol::Job job("WaitForFile");
+    job.set_args_json("[" + engine.quoted(engine.dir / "never") + "," + engine.quoted(runs) + "]");
+    job.set_retry(retry);
+    const auto jid = engine.push_job(job);
+    BOOST_REQUIRE(eventually([&] { return line_count(runs) == 1; }));
+
+    engine.host->request_terminate();
+    BOOST_TEST(engine.wait_for_exit() == 0);
+    BOOST_TEST(stats_array(engine.server, "dead")->size() == 0u);
+    BOOST_TEST(stats_array(engine.server, "retries")->size() == 0u);
+    BOOST_TEST(stats_array(engine.server, "working")->size() == 0u);
+    BOOST_TEST(stats_count(engine.server, "failed") == 0);
+    BOOST_TEST_REQUIRE(engine.server.stats()->getObject("queues")->optValue<std::int64_t>("default", 0) == 1);
+
+    // The same job, unchanged, is what a worker fetches next.
+    protocol::Client consumer(engine.connection());
+    consumer.connect();
+    const auto fetched = consumer.fetch({"default"});
+    BOOST_TEST_REQUIRE(fetched.has_value());
+    BOOST_TEST(fetched->jid() == jid);
+    BOOST_TEST(fetched->retry().value_or(99) == retry);
+    BOOST_TEST(fetched->args_json() == job.args_json());
+    BOOST_TEST(fetched->jobtype() == "WaitForFile");
+    consumer.ack(jid);
+    consumer.end();
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_0_job_interrupted_by_the_shutdown_is_given_back_not_discarded) {
+    a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(0);
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_minus_1_job_interrupted_by_the_shutdown_is_given_back_not_buried) {
+    a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(-1);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_outliving_its_reservation_is_failed_first_and_never_runs_twice_at_once) {
+    Engine engine;
+    // reserve_for 60 s (Faktory's least) less a 59.5 s margin: the host must cut the job at 500 ms.
+    engine.config.worker.reservation_margin = 59500ms;
+    engine.start();
+    const auto log = engine.dir / "runs";
+    protocol::Job job("WaitLogged");
+    job.set_args_json("[" + engine.quoted(engine.dir / "never") + "," + engine.quoted(log) + "]");
+    job.set_reserve_for(60);
+    const auto jid = engine.push_job(job);
+
+    Poco::JSON::Object::Ptr failure;
+    BOOST_TEST_REQUIRE(eventually([&] { return (failure = only_retry_failure(engine.server)) != nullptr; }));
+    BOOST_TEST(failure->getValue<std::string>("errtype") == "JobTimeout");
+    const auto message = failure->getValue<std::string>("message");
+    BOOST_TEST(message.find("reserve_for 60 s") != std::string::npos, message);
+    BOOST_TEST(message.find("59500 ms safety margin") != std::string::npos, message);
+
+    // The server's clock jumps past the reservation: there is none left to expire, the retry comes due,
+    // and the second run starts only after the first ended.
+    engine.server.advance_time(std::chrono::seconds(120));
+    BOOST_TEST_REQUIRE(eventually([&] { return line_count(log) >= 4; }));
+    engine.host->request_terminate();
+    BOOST_TEST(engine.wait_for_exit() == 0);
+    std::ifstream in(log);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    BOOST_TEST_REQUIRE(lines.size() >= 4u);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        BOOST_TEST(lines[i] == (i % 2 == 0 ? "start " : "end ") + jid, "line " << i);
+    if (auto retry = only_retry_failure(engine.server))
+        BOOST_TEST(retry->getValue<std::string>("errtype") != "ReservationExpired");
 }
 
 BOOST_AUTO_TEST_CASE(a_job_past_its_job_timeout_is_cancelled_and_failed_as_job_timeout) {
