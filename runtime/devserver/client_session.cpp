@@ -99,6 +99,17 @@ void ClientSession::close_from_server() {
     state_.jobs.wake_all_fetchers();
 }
 
+void ClientSession::close_after_reply() {
+    abandon_ = true;
+    {
+        std::lock_guard lock(fd_mutex_);
+        // Only the read side: a reply being written still reaches the client,
+        // and the blocked read wakes with end of stream.
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RD);
+    }
+    state_.jobs.wake_all_fetchers();
+}
+
 void ClientSession::close_socket() {
     std::lock_guard lock(fd_mutex_);
     if (fd_ < 0) return;
@@ -227,7 +238,24 @@ void ClientSession::serve_commands() {
             return;
         }
         if (!command) return;
-        const auto reply = execute_command(state_, origin_, *command);
+        ++state_.command_count;
+        // The in-flight count goes up before the shutdown check, so
+        // begin_shutdown() (which sets the flag, then waits for the count to
+        // drain) never misses a command that is already past the check.
+        ++state_.commands_in_flight;
+        if (state_.shutting_down.load()) {
+            --state_.commands_in_flight;
+            send(resp::error("ERR shutdown in progress"));  // not carried out: the client must send it again
+            return;
+        }
+        CommandReply reply;
+        try {
+            reply = execute_command(state_, origin_, *command);
+        } catch (...) {
+            --state_.commands_in_flight;
+            throw;
+        }
+        --state_.commands_in_flight;
         if (!reply.bytes.empty()) send_reply(reply.bytes);
         if (reply.close) return;
     }

@@ -27,6 +27,9 @@ public:
 
     void run();  // returns when the connection is over; never throws
     void close_from_server() override;
+    // Ends the connection once the command it is executing (if any) has been
+    // answered: used by a restart, so no reply that carries a job is cut off.
+    void close_after_reply();
     bool finished() const { return finished_.load(); }
 
 private:

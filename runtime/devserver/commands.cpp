@@ -2,10 +2,8 @@
 // do and maps the outcome onto RESP replies.
 #include "devserver/commands.hpp"
 
-#include <fstream>
 #include <map>
 #include <sstream>
-#include <unistd.h>
 #include <vector>
 
 #include <Poco/Exception.h>
@@ -15,6 +13,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include "devserver/go_json.hpp"
+#include "devserver/info_document.hpp"
 #include "protocol/resp.hpp"
 
 namespace faktory_host::devserver {
@@ -24,7 +23,6 @@ namespace resp = protocol::resp;
 namespace {
 
 constexpr auto fetch_block = std::chrono::seconds(2);
-constexpr const char* faktory_version = "1.9.0";
 
 CommandReply ok() { return {resp::simple_string("OK"), false}; }
 CommandReply err(const std::string& message) { return {resp::error("ERR " + message), false}; }
@@ -66,13 +64,6 @@ std::optional<std::string> string_member(const Poco::JSON::Object::Ptr& object, 
     const auto value = object->get(key);
     if (!value.isString()) throw std::invalid_argument(key);
     return value.extract<std::string>();
-}
-
-std::int64_t used_memory_mb() {
-    std::ifstream statm("/proc/self/statm");
-    std::int64_t pages_total = 0, pages_resident = 0;
-    statm >> pages_total >> pages_resident;
-    return pages_resident * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE)) / (1024 * 1024);
 }
 
 CommandReply push(ServerState& state, std::string_view argument) {
@@ -227,52 +218,6 @@ CommandReply mutate(ServerState& state, std::string_view argument) {
 }
 
 } // namespace
-
-std::string info_json(ServerState& state) {
-    Poco::JSON::Object faktory;
-    const auto counters = state.jobs.counters();
-    const auto sizes = state.jobs.queue_sizes();
-    Poco::JSON::Object::Ptr queues = new Poco::JSON::Object;
-    std::int64_t enqueued = 0;
-    for (const auto& [name, size] : sizes) {
-        queues->set(name, size);
-        enqueued += size;
-    }
-    faktory.set("total_failures", counters.failures);
-    faktory.set("total_processed", counters.processed);
-    faktory.set("total_enqueued", enqueued);
-    faktory.set("total_queues", static_cast<std::int64_t>(sizes.size()));
-    faktory.set("queues", queues);
-    Poco::JSON::Object::Ptr tasks = new Poco::JSON::Object;
-    auto task = [&](const char* name, const std::atomic<std::int64_t>& runs) {
-        Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
-        entry->set("runs", runs.load());
-        tasks->set(name, entry);
-    };
-    task("Scheduled", state.task_runs.scheduled);
-    task("Retries", state.task_runs.retries);
-    task("Busy", state.task_runs.busy);
-    task("Workers", state.task_runs.workers);
-    faktory.set("tasks", tasks);
-
-    Poco::JSON::Object server;
-    server.set("description", std::string("Faktory-compatible dev server"));
-    server.set("faktory_version", std::string(faktory_version));
-    server.set("uptime", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                       std::chrono::steady_clock::now() - state.started)
-                                                       .count()));
-    server.set("connections", state.connections.load());
-    server.set("used_memory_mb", used_memory_mb());
-
-    Poco::JSON::Object document;
-    const auto now = state.clock.now();
-    document.set("now", format_rfc3339(now));
-    document.set("faktory", faktory);
-    document.set("server", server);
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(document, out);
-    return out.str();
-}
 
 CommandReply execute_command(ServerState& state, const CommandOrigin& origin, std::string_view line) {
     const auto space = line.find(' ');

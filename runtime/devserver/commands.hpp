@@ -23,7 +23,4 @@ struct CommandReply {
 
 CommandReply execute_command(ServerState& state, const CommandOrigin& origin, std::string_view line);
 
-// INFO's document (also used by tests through the client).
-std::string info_json(ServerState& state);
-
 } // namespace faktory_host::devserver

@@ -40,6 +40,7 @@ public:
                                               error_body("use GET /stats"));
             return reply(response, HTTPResponse::HTTP_OK, actions_.stats_json());
         }
+        if (segments.size() == 1 && segments[0] == "restart") return restart(request, response);
         if (segments.size() == 3 && segments[0] == "workers" &&
             (segments[2] == "quiet" || segments[2] == "terminate")) {
             if (method != "POST")
@@ -57,10 +58,35 @@ public:
         }
         reply(response, HTTPResponse::HTTP_NOT_FOUND,
               error_body("no such path: " + request.getURI() +
-                         " (try GET /stats, POST /workers/{wid|all}/quiet, POST /workers/{wid|all}/terminate)"));
+                         " (try GET /stats, POST /workers/{wid|all}/quiet, POST /workers/{wid|all}/terminate, "
+                         "POST /restart?down_ms=N)"));
     }
 
 private:
+    void restart(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+        if (request.getMethod() != "POST")
+            return reply(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, error_body("use POST /restart?down_ms=N"));
+        std::int64_t down_ms = 0;
+        for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+            if (key != "down_ms")
+                return reply(response, HTTPResponse::HTTP_BAD_REQUEST,
+                             error_body("unknown parameter \"" + key + "\" (POST /restart?down_ms=N)"));
+            std::size_t used = 0;
+            try {
+                down_ms = std::stoll(value, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != value.size() || value.empty() || down_ms < 0 || down_ms > 600000)
+                return reply(response, HTTPResponse::HTTP_BAD_REQUEST,
+                             error_body("down_ms must be a whole number of milliseconds from 0 to 600000, got \"" +
+                                        value + "\""));
+        }
+        if (!actions_.restart(std::chrono::milliseconds(down_ms)))
+            return reply(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, error_body("the server is stopping"));
+        reply(response, HTTPResponse::HTTP_OK, "{\"restarted\":true,\"down_ms\":" + std::to_string(down_ms) + "}");
+    }
+
     const ControlActions& actions_;
 };
 

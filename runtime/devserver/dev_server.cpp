@@ -21,6 +21,7 @@
 #include "devserver/client_session.hpp"
 #include "devserver/control_http.hpp"
 #include "devserver/server_state.hpp"
+#include "devserver/state_file.hpp"
 #include "protocol/connection.hpp"
 
 namespace faktory_host::devserver {
@@ -71,7 +72,13 @@ struct DevServer::Impl {
     std::uint16_t port = 0;
     std::unique_ptr<Poco::Net::HTTPServer> http;
     std::uint16_t http_port = 0;
+    std::atomic<bool> accepting{false};
     std::thread accept_thread;
+    // Serializes start, stop, begin_shutdown and restart (callable from any thread).
+    std::mutex run_mutex;
+    // Control-port requests running now: stop() waits for them, since they reach into this object.
+    std::atomic<int> control_calls{0};
+    std::atomic<bool> control_closed{false};
     std::thread tick_thread;
     std::mutex sessions_mutex;
     std::list<Running> sessions;
@@ -81,14 +88,14 @@ struct DevServer::Impl {
     bool stop_requested = false;
 
     void accept_loop() {
-        while (!state.stopping.load()) {
+        while (accepting.load()) {
             join_finished_sessions();
             try {
                 if (!listener->poll(Poco::Timespan(accept_poll.count() * 1000), Poco::Net::Socket::SELECT_READ))
                     continue;
                 Poco::Net::SocketAddress peer;
                 Poco::Net::StreamSocket socket = listener->acceptConnection(peer);
-                if (state.stopping.load()) break;
+                if (!accepting.load()) break;
                 if (steady_ms() < state.faults.refuse_until_ms.load()) {
                     socket.impl()->close();  // refuse: the client sees the connection end before HI
                     continue;
@@ -125,14 +132,23 @@ struct DevServer::Impl {
         for (auto& running : sessions) running.session->close_from_server();
     }
 
+    // Runs one set scanner and records it the way INFO reports it.
+    template <typename Scan>
+    static void run_scanner(ScannerStats& stats, Scan&& scan) {
+        const auto begin = std::chrono::steady_clock::now();
+        stats.enqueued += static_cast<std::int64_t>(scan());
+        stats.wall_time_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - begin)
+                                  .count();
+        ++stats.cycles;
+    }
+
     void run_periodic_tasks() {
-        state.jobs.enqueue_due_jobs();
-        ++state.task_runs.scheduled;
-        ++state.task_runs.retries;
-        state.jobs.expire_reservations();
-        ++state.task_runs.busy;
-        state.workers.reap();
-        ++state.task_runs.workers;
+        run_scanner(state.tasks.scheduled, [this] { return state.jobs.enqueue_due_scheduled(); });
+        run_scanner(state.tasks.retries, [this] { return state.jobs.enqueue_due_retries(); });
+        run_scanner(state.tasks.dead, [this] { return state.jobs.drop_expired_dead(); });
+        state.tasks.busy_reaped += static_cast<std::int64_t>(state.jobs.expire_reservations());
+        state.tasks.workers_reaped += static_cast<std::int64_t>(state.workers.reap());
     }
 
     void tick_loop() {
@@ -155,6 +171,29 @@ struct DevServer::Impl {
         return out.str();
     }
 
+    void open_listener(const Poco::Net::SocketAddress& work_address) {
+        if (tls) listener = std::make_unique<Poco::Net::SecureServerSocket>(tls_context);
+        else listener = std::make_unique<Poco::Net::ServerSocket>();
+        listen_exclusively(*listener, work_address, 128);
+    }
+
+    void start_accepting() {
+        accepting = true;
+        accept_thread = std::thread([this] { accept_loop(); });
+    }
+
+    // New connections are refused from here on: the port is closed.
+    void stop_accepting() {
+        accepting = false;
+        if (accept_thread.joinable()) accept_thread.join();
+        if (!listener) return;
+        try {
+            listener->close();
+        } catch (...) {
+            // Closing a listener that already failed: nothing to release.
+        }
+    }
+
     void start() {
         const auto work_address = address_of(options.bind, "bind");
         const bool has_cert = !options.tls_cert_file.empty(), has_key = !options.tls_key_file.empty();
@@ -166,11 +205,8 @@ struct DevServer::Impl {
                 protocol::ensure_ssl_initialized();
                 tls_context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.tls_key_file,
                                                      options.tls_cert_file, "", Poco::Net::Context::VERIFY_NONE);
-                listener = std::make_unique<Poco::Net::SecureServerSocket>(tls_context);
-            } else {
-                listener = std::make_unique<Poco::Net::ServerSocket>();
             }
-            listen_exclusively(*listener, work_address, 128);
+            open_listener(work_address);
         } catch (const Poco::Exception& e) {
             throw std::runtime_error("dev server: cannot listen on " + options.bind + ": " + e.displayText());
         }
@@ -185,12 +221,22 @@ struct DevServer::Impl {
                 auto* params = new Poco::Net::HTTPServerParams;
                 params->setMaxThreads(8);
                 params->setKeepAlive(false);
-                ControlActions actions{[this] { return stats_json(); },
+                ControlActions actions{[this] {
+                                           ControlCall call(*this);
+                                           return stats_json();
+                                       },
                                        [this](const std::string& wid) {
+                                           ControlCall call(*this);
                                            return state.workers.signal(wid, LifecycleState::quiet);
                                        },
                                        [this](const std::string& wid) {
+                                           ControlCall call(*this);
                                            return state.workers.signal(wid, LifecycleState::terminate);
+                                       },
+                                       [this](std::chrono::milliseconds down_for) {
+                                           ControlCall call(*this);
+                                           if (call.refused()) return false;
+                                           return restart(down_for);
                                        }};
                 http = std::make_unique<Poco::Net::HTTPServer>(make_control_handler_factory(std::move(actions)),
                                                                control_socket, params);
@@ -201,30 +247,49 @@ struct DevServer::Impl {
                                          e.displayText());
             }
         }
-        accept_thread = std::thread([this] { accept_loop(); });
+        start_accepting();
         tick_thread = std::thread([this] { tick_loop(); });
         started = true;
     }
 
-    void stop() {
-        if (!started) return;
-        started = false;
-        state.stopping = true;
+    // Counts a control-port request while it runs; refused once stop() began.
+    class ControlCall {
+    public:
+        explicit ControlCall(Impl& impl) : impl_(impl) { ++impl_.control_calls; }
+        ~ControlCall() { --impl_.control_calls; }
+        bool refused() const { return impl_.control_closed.load(); }
+
+    private:
+        Impl& impl_;
+    };
+
+    void begin_shutdown_locked() {
+        state.shutting_down = true;
+        state.jobs.set_fetching_closed(true);
+        stop_accepting();
+        // Commands already past the shutdown check finish; nothing else will
+        // change the jobs after this (bounded: a blocked FETCH returns at once).
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (state.commands_in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+
+    // Ends every connection: first gently (each answers what it is executing),
+    // then, after a grace period, by force. Joins their threads.
+    void end_all_sessions() {
         {
-            std::lock_guard lock(lifecycle_mutex);
-            stop_requested = true;
+            std::lock_guard lock(sessions_mutex);
+            for (auto& running : sessions) running.session->close_after_reply();
         }
-        tick_wake.notify_all();
-        if (accept_thread.joinable()) accept_thread.join();
-        if (tick_thread.joinable()) tick_thread.join();
-        try {
-            listener->close();
-        } catch (...) {
-            // Closing a listener that already failed: nothing to release.
-        }
-        if (http) {
-            http->stopAll(true);
-            http.reset();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        // The accept thread is stopped, so the list only shrinks.
+        while (std::chrono::steady_clock::now() < deadline) {
+            join_finished_sessions();
+            {
+                std::lock_guard lock(sessions_mutex);
+                if (sessions.empty()) break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         close_all_sessions();
         state.jobs.wake_all_fetchers();
@@ -235,6 +300,54 @@ struct DevServer::Impl {
         }
         for (auto& running : remaining) running.thread.join();
     }
+
+    bool restart(std::chrono::milliseconds down_for) {
+        std::lock_guard run(run_mutex);
+        if (!started) return false;
+        begin_shutdown_locked();
+        end_all_sessions();  // workers go with their last connection, as in Faktory
+        std::this_thread::sleep_for(down_for);
+        // The same port again; a connection elsewhere may briefly hold it as
+        // its local port, so retry for a bounded time.
+        const Poco::Net::SocketAddress work_address(address_of(options.bind, "bind").host(), port);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (true) {
+            try {
+                open_listener(work_address);
+                break;
+            } catch (const Poco::Exception& e) {
+                if (std::chrono::steady_clock::now() >= deadline)
+                    throw std::runtime_error("dev server: cannot listen again on port " + std::to_string(port) +
+                                             " after a restart: " + e.displayText());
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        }
+        state.jobs.set_fetching_closed(false);
+        state.shutting_down = false;
+        start_accepting();
+        return true;
+    }
+
+    void stop() {
+        control_closed = true;
+        if (http) http->stopAll(true);
+        // A control request may still be inside this object (a restart even
+        // waits for run_mutex): let it finish before tearing down.
+        while (control_calls.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        std::lock_guard run(run_mutex);
+        if (!started) return;
+        started = false;
+        state.stopping = true;
+        {
+            std::lock_guard lock(lifecycle_mutex);
+            stop_requested = true;
+        }
+        tick_wake.notify_all();
+        stop_accepting();
+        if (tick_thread.joinable()) tick_thread.join();
+        http.reset();
+        end_all_sessions();
+    }
 };
 
 DevServer::DevServer(DevServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -242,8 +355,20 @@ DevServer::DevServer(DevServerOptions options) : impl_(std::make_unique<Impl>(st
 DevServer::~DevServer() { stop(); }
 
 void DevServer::start() {
+    std::lock_guard run(impl_->run_mutex);
     if (impl_->started) return;
+    impl_->control_closed = false;
     impl_->start();
+}
+
+void DevServer::begin_shutdown() {
+    std::lock_guard run(impl_->run_mutex);
+    if (!impl_->started) return;
+    impl_->begin_shutdown_locked();
+}
+
+void DevServer::restart(std::chrono::milliseconds down_for) {
+    if (!impl_->restart(down_for)) throw std::logic_error("dev server: restart() called on a server not started");
 }
 
 void DevServer::stop() { impl_->stop(); }
@@ -269,6 +394,19 @@ bool DevServer::quiet(const std::string& wid) { return impl_->state.workers.sign
 
 bool DevServer::terminate(const std::string& wid) {
     return impl_->state.workers.signal(wid, LifecycleState::terminate);
+}
+
+void DevServer::save_state(const std::string& path) const {
+    SavedState saved;
+    saved.jobs = impl_->state.jobs.snapshot();
+    saved.clock_offset = impl_->state.clock.offset();
+    write_state_file(path, saved);
+}
+
+void DevServer::load_state(const std::string& path) {
+    SavedState saved = read_state_file(path);
+    impl_->state.clock.set_offset(saved.clock_offset);
+    impl_->state.jobs.restore(std::move(saved.jobs));
 }
 
 void DevServer::drop_all_connections() { impl_->close_all_sessions(); }

@@ -38,6 +38,25 @@ public:
     void start();  // throws if a port cannot be bound
     void stop();
 
+    // Faktory's shutdown: from now on every command read on any connection is
+    // answered `-ERR shutdown in progress` and its connection closed, without
+    // the command being carried out; new connections are refused (the port is
+    // closed). Returns once the commands already being executed are done.
+    void begin_shutdown();
+    // begin_shutdown(), close every connection and the listener, stay down for
+    // `down_for`, then listen again on the same port. Jobs, queues,
+    // reservations (with their deadlines), retries, scheduled, dead and the
+    // counters are kept; workers are forgotten with their connections, as a
+    // restarted Faktory forgets them. Safe while clients hammer the server.
+    void restart(std::chrono::milliseconds down_for);
+
+    // The whole job state (everything restart() keeps, plus the clock offset)
+    // as a JSON file, written to a temporary file and renamed into place.
+    // load_state() replaces what the server holds; throws naming the file on
+    // a file it cannot read.
+    void save_state(const std::string& path) const;
+    void load_state(const std::string& path);
+
     std::uint16_t port() const;          // the bound work port (after start)
     std::uint16_t control_port() const;  // the bound control port, 0 when none
     std::string url() const;             // "tcp://127.0.0.1:<port>" (tcp+tls:// with TLS; no password)

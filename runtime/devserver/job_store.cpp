@@ -118,6 +118,15 @@ void JobStore::wake_all_fetchers() {
     }
 }
 
+void JobStore::set_fetching_closed(bool closed) {
+    std::lock_guard lock(mutex_);
+    fetching_closed_ = closed;
+    for (Waiter* waiter : waiters_) {
+        waiter->signalled = true;
+        waiter->wake.notify_one();
+    }
+}
+
 std::optional<StoredJob> JobStore::pop_locked(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
         const auto it = queues_.find(name);
@@ -141,6 +150,10 @@ std::optional<std::string> JobStore::fetch(const std::vector<std::string>& names
         registered = false;
     };
     while (true) {
+        if (fetching_closed_) {
+            leave();
+            return std::nullopt;
+        }
         if (auto job = pop_locked(names)) {
             leave();
             std::string json = job->json;
@@ -221,23 +234,46 @@ std::size_t JobStore::expire_reservations() {
     return overdue.size();
 }
 
-std::size_t JobStore::enqueue_due_jobs() {
-    const TimePoint now = clock_.now();
-    std::lock_guard lock(mutex_);
+std::size_t JobStore::enqueue_due_locked(JobSet& set, TimePoint now) {
     std::size_t moved = 0;
-    for (JobSet* set : {&scheduled_, &retries_}) {
-        while (!set->empty() && set->begin()->first <= now) {
-            auto node = set->extract(set->begin());
-            enqueue_locked(std::move(node.mapped()), now);
-            ++moved;
-        }
+    while (!set.empty() && set.begin()->first <= now) {
+        auto node = set.extract(set.begin());
+        enqueue_locked(std::move(node.mapped()), now);
+        ++moved;
     }
     return moved;
 }
 
+std::size_t JobStore::enqueue_due_jobs() { return enqueue_due_scheduled() + enqueue_due_retries(); }
+
+std::size_t JobStore::enqueue_due_scheduled() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    return enqueue_due_locked(scheduled_, now);
+}
+
+std::size_t JobStore::enqueue_due_retries() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    return enqueue_due_locked(retries_, now);
+}
+
+std::size_t JobStore::drop_expired_dead() {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(mutex_);
+    std::size_t dropped = 0;
+    while (!dead_.empty() && dead_.begin()->first <= now) {
+        dead_.erase(dead_.begin());
+        ++dropped;
+    }
+    return dropped;
+}
+
 void JobStore::flush() {
     std::lock_guard lock(mutex_);
-    queues_.clear();
+    // Faktory empties its storage but keeps the queues it has seen (and
+    // which of them are paused) in memory: INFO still lists them, size 0.
+    for (auto& [name, queue] : queues_) queue.jobs.clear();
     scheduled_.clear();
     retries_.clear();
     dead_.clear();
@@ -330,6 +366,50 @@ void JobStore::mutate(const Poco::JSON::Object::Ptr& operation) {
 JobStore::Counters JobStore::counters() const {
     std::lock_guard lock(mutex_);
     return counters_;
+}
+
+JobStore::SetSizes JobStore::set_sizes() const {
+    std::lock_guard lock(mutex_);
+    return {static_cast<std::int64_t>(scheduled_.size()), static_cast<std::int64_t>(retries_.size()),
+            static_cast<std::int64_t>(dead_.size()), static_cast<std::int64_t>(working_.size())};
+}
+
+JobStore::Snapshot JobStore::snapshot() const {
+    Snapshot out;
+    std::lock_guard lock(mutex_);
+    out.counters = counters_;
+    for (const auto& [name, queue] : queues_)
+        out.queues.push_back({name, queue.paused, std::vector<StoredJob>(queue.jobs.begin(), queue.jobs.end())});
+    for (const auto& [when, job] : scheduled_) out.scheduled.emplace_back(when, job);
+    for (const auto& [when, job] : retries_) out.retries.emplace_back(when, job);
+    for (const auto& [when, job] : dead_) out.dead.emplace_back(when, job);
+    for (const auto& [jid, reservation] : working_)
+        out.working.push_back({reservation.job, reservation.wid, reservation.expires_at});
+    return out;
+}
+
+void JobStore::restore(Snapshot snapshot) {
+    std::lock_guard lock(mutex_);
+    counters_ = snapshot.counters;
+    queues_.clear();
+    for (auto& contents : snapshot.queues) {
+        Queue& queue = queues_[contents.name];
+        queue.paused = contents.paused;
+        for (auto& job : contents.jobs) queue.jobs.push_back(std::move(job));
+    }
+    auto refill = [](JobSet& set, std::vector<std::pair<TimePoint, StoredJob>>& entries) {
+        set.clear();
+        for (auto& [when, job] : entries) set.emplace(when, std::move(job));
+    };
+    refill(scheduled_, snapshot.scheduled);
+    refill(retries_, snapshot.retries);
+    refill(dead_, snapshot.dead);
+    working_.clear();
+    for (auto& reserved : snapshot.working) {
+        const std::string jid = reserved.job.jid;
+        working_.insert_or_assign(jid, Reservation{std::move(reserved.job), reserved.wid, reserved.expires_at});
+    }
+    signal_waiters_with_work_locked();
 }
 
 std::map<std::string, std::int64_t> JobStore::queue_sizes() const {

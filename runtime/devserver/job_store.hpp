@@ -50,6 +50,10 @@ public:
                                      std::chrono::milliseconds wait, const std::atomic<bool>& abandon);
     // Wakes every blocked fetch so it can notice its `abandon` flag.
     void wake_all_fetchers();
+    // While closed (a shutdown), FETCH hands out nothing and a blocked one
+    // returns empty at once, so no job is reserved for a reply that a closing
+    // connection could lose.
+    void set_fetching_closed(bool closed);
 
     void ack(const std::string& jid);            // unknown jid: nothing happens, as in Faktory
     void fail(const FailReport& report);         // throws CommandRefused("Job not found <jid>")
@@ -57,6 +61,9 @@ public:
     // Periodic work, all relative to the server clock.
     std::size_t expire_reservations();  // FAILs overdue reservations with ReservationExpired
     std::size_t enqueue_due_jobs();     // scheduled and retry jobs whose time has come
+    std::size_t enqueue_due_scheduled();
+    std::size_t enqueue_due_retries();
+    std::size_t drop_expired_dead();    // dead jobs kept past their lifetime (180 days)
 
     void flush();
     void pause_queues(const std::vector<std::string>& names);   // "*" = all
@@ -69,6 +76,36 @@ public:
         std::int64_t failures = 0;
     };
     Counters counters() const;
+    // What INFO's tasks report as each set's size: jobs in it now.
+    struct SetSizes {
+        std::int64_t scheduled = 0;
+        std::int64_t retries = 0;
+        std::int64_t dead = 0;
+        std::int64_t working = 0;  // reservations
+    };
+    SetSizes set_sizes() const;
+
+    // Everything the store holds, for a restart of the process (state file).
+    struct ReservedJob {
+        StoredJob job;
+        std::string wid;
+        TimePoint expires_at;
+    };
+    struct QueueContents {
+        std::string name;
+        bool paused = false;
+        std::vector<StoredJob> jobs;  // FIFO order
+    };
+    struct Snapshot {
+        Counters counters;
+        std::vector<QueueContents> queues;
+        std::vector<std::pair<TimePoint, StoredJob>> scheduled;  // due time
+        std::vector<std::pair<TimePoint, StoredJob>> retries;    // due time
+        std::vector<std::pair<TimePoint, StoredJob>> dead;       // time it is dropped
+        std::vector<ReservedJob> working;
+    };
+    Snapshot snapshot() const;
+    void restore(Snapshot snapshot);  // replaces everything held now
     std::map<std::string, std::int64_t> queue_sizes() const;
     // The job sets for /stats: scheduled, retries, dead and working as arrays of jobs.
     void describe(Poco::JSON::Object& into) const;
@@ -91,6 +128,7 @@ private:
     using JobSet = std::multimap<TimePoint, StoredJob>;
 
     void enqueue_locked(StoredJob job, TimePoint now);
+    std::size_t enqueue_due_locked(JobSet& set, TimePoint now);
     std::optional<StoredJob> pop_locked(const std::vector<std::string>& queues);
     void signal_one_waiter_locked(const std::string& queue);
     void signal_waiters_with_work_locked();
@@ -107,6 +145,7 @@ private:
     std::unordered_map<std::string, Reservation> working_;
     std::list<Waiter*> waiters_;
     Counters counters_;
+    bool fetching_closed_ = false;
 };
 
 } // namespace faktory_host::devserver

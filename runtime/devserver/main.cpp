@@ -2,6 +2,7 @@
 #include <csignal>
 #include <iostream>
 
+#include <Poco/File.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -32,6 +33,10 @@ protected:
         options.addOption(Option("tls-cert", "", "PEM certificate: the work port speaks TLS (needs --tls-key)")
                               .argument("file")
                               .callback(OptionCallback<DevServerApplication>(this, &DevServerApplication::set)));
+        options.addOption(Option("state-file", "", "load the jobs from this file at start when it exists; save them "
+                                                   "there at SIGTERM/SIGINT")
+                              .argument("path")
+                              .callback(OptionCallback<DevServerApplication>(this, &DevServerApplication::set)));
         options.addOption(Option("tls-key", "", "PEM private key for --tls-cert")
                               .argument("file")
                               .callback(OptionCallback<DevServerApplication>(this, &DevServerApplication::set)));
@@ -47,6 +52,7 @@ protected:
         std::signal(SIGPIPE, SIG_IGN);
         faktory_host::devserver::DevServer server(options_);
         try {
+            if (!state_file_.empty() && Poco::File(state_file_).exists()) server.load_state(state_file_);
             server.start();
         } catch (const std::exception& e) {
             std::cerr << "faktory-devserver: " << e.what() << "\n";
@@ -59,9 +65,21 @@ protected:
                                                        std::to_string(server.control_port()))
                   << " work_port=" << server.port() << " control_port=" << server.control_port() << std::endl;
         waitForTerminationRequest();
+        // As Faktory: commands arriving from here on are refused with
+        // "-ERR shutdown in progress", so nothing changes after the save.
+        server.begin_shutdown();
+        int status = EXIT_OK;
+        if (!state_file_.empty()) {
+            try {
+                server.save_state(state_file_);
+            } catch (const std::exception& e) {
+                std::cerr << "faktory-devserver: " << e.what() << "\n";
+                status = EXIT_CANTCREAT;
+            }
+        }
         server.stop();
         std::cout << "faktory-devserver stopped" << std::endl;
-        return EXIT_OK;
+        return status;
     }
 
 private:
@@ -73,7 +91,7 @@ private:
     void help(const std::string&, const std::string&) {
         Poco::Util::HelpFormatter formatter(options());
         formatter.setCommand(commandName());
-        formatter.setUsage("[--bind host:port] [--control host:port] [--password P] [--tls-cert F --tls-key F]");
+        formatter.setUsage("[--bind host:port] [--control host:port] [--password P] [--tls-cert F --tls-key F] [--state-file F]");
         formatter.setHeader("An in-memory, Faktory-compatible server for local runs, tests and benchmarks.");
         formatter.format(std::cout);
         help_requested_ = true;
@@ -86,9 +104,11 @@ private:
         else if (name == "password") options_.password = value;
         else if (name == "tls-cert") options_.tls_cert_file = value;
         else if (name == "tls-key") options_.tls_key_file = value;
+        else if (name == "state-file") state_file_ = value;
     }
 
     faktory_host::devserver::DevServerOptions options_;
+    std::string state_file_;
     bool help_requested_ = false;
 };
 

@@ -20,6 +20,9 @@ public:
                std::chrono::milliseconds(offset_ms_.load());
     }
     void advance(std::chrono::milliseconds by) { offset_ms_ += by.count(); }
+    // How far ahead of the system clock it runs; kept across a state file.
+    std::chrono::milliseconds offset() const { return std::chrono::milliseconds(offset_ms_.load()); }
+    void set_offset(std::chrono::milliseconds offset) { offset_ms_ = offset.count(); }
 
 private:
     std::atomic<std::int64_t> offset_ms_{0};

@@ -94,6 +94,11 @@ std::size_t WorkerRegistry::reap(std::chrono::seconds silence) {
     return reaped;
 }
 
+std::size_t WorkerRegistry::size() const {
+    std::lock_guard lock(mutex_);
+    return workers_.size();
+}
+
 Poco::JSON::Array::Ptr WorkerRegistry::describe() const {
     Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
     std::lock_guard lock(mutex_);

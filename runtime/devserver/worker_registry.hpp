@@ -57,6 +57,7 @@ public:
     std::size_t reap(std::chrono::seconds silence = std::chrono::seconds(60));
 
     Poco::JSON::Array::Ptr describe() const;
+    std::size_t size() const;  // worker processes (wids) with a live connection
 
 private:
     struct Worker {

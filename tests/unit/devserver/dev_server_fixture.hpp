@@ -7,7 +7,13 @@
 #include <optional>
 #include <string>
 
+#include <sstream>
+
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -58,6 +64,28 @@ inline protocol::Job job(const std::string& jobtype, const std::string& queue = 
 inline Poco::JSON::Object::Ptr parse_object(const std::string& json) {
     Poco::JSON::Parser parser;
     return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+struct HttpReply {
+    int status = 0;
+    std::string body;
+};
+
+// One request to the server's HTTP control port.
+inline HttpReply http(const StartedServer& s, const std::string& method, const std::string& path) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", s.server.control_port());
+    session.setTimeout(Poco::Timespan(30, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setContentLength(0);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& body = session.receiveResponse(response);
+    HttpReply reply;
+    reply.status = static_cast<int>(response.getStatus());
+    std::ostringstream out;
+    Poco::StreamCopier::copyStream(body, out);
+    reply.body = out.str();
+    return reply;
 }
 
 // A plain socket speaking raw lines: for greetings, LF-only commands, garbage.

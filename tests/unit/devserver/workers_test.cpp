@@ -23,29 +23,6 @@ namespace faktory_host::protocol {
 inline std::ostream& boost_test_print_type(std::ostream& out, WorkerState state) { return out << to_string(state); }
 } // namespace faktory_host::protocol
 
-namespace {
-
-struct HttpReply {
-    int status = 0;
-    std::string body;
-};
-
-HttpReply http(const StartedServer& s, const std::string& method, const std::string& path) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", s.server.control_port());
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    request.setContentLength(0);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& body = session.receiveResponse(response);
-    HttpReply reply;
-    reply.status = static_cast<int>(response.getStatus());
-    std::ostringstream out;
-    Poco::StreamCopier::copyStream(body, out);
-    reply.body = out.str();
-    return reply;
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(devserver_workers)
 
