@@ -15,6 +15,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "devserver/dev_server.hpp"
+#include "host_under_test.hpp"
 #include "ops/logging.hpp"
 #include "support/eventually.hpp"
 #include "protocol/client.hpp"
@@ -72,55 +73,28 @@ bool stays(Predicate&& holds, std::chrono::milliseconds span) {
     return !eventually([&] { return !holds(); }, span);
 }
 
-struct Engine {
-    TempDir dir;
+// The dev server a test's engine talks to, started before the engine is built.
+struct ServerUnderTest {
     std::unique_ptr<devserver::DevServer> owned_server;
+    explicit ServerUnderTest(const std::string& password)
+        : owned_server(std::make_unique<devserver::DevServer>(
+              devserver::DevServerOptions{"127.0.0.1:0", "", password, "", ""})) {
+        owned_server->start();
+    }
+};
+
+struct Engine : ServerUnderTest, faktory_host::testing::HostUnderTest {
     devserver::DevServer& server;
-    config::Config config;
-    std::unique_ptr<WorkerHost> host;
-    std::thread runner;
-    std::atomic<int> exit_code{-1};
-    std::exception_ptr error;
 
     explicit Engine(const std::string& server_password = "")
-        : owned_server(std::make_unique<devserver::DevServer>(
-              devserver::DevServerOptions{"127.0.0.1:0", "", server_password, "", ""})),
-          server(*owned_server) {
-        // The engine's own account of each test, shown by ctest --output-on-failure.
-        faktory_host::ops::configure_logging("debug", false);
-        server.start();
-        fs::create_directories(dir / "plugins");
-        fs::copy_file(FIXTURE_PLUGIN, dir / "plugins" / fs::path(FIXTURE_PLUGIN).filename());
-        config.plugins.dir = dir / "plugins";
-        config.plugins.check_permissions = false;
+        : ServerUnderTest(server_password), HostUnderTest(owned_server->url()), server(*owned_server) {
         config.worker.pools = {config::PoolConfig{"default", 2, config::QueueSelection{}}};
         config.worker.heartbeat_interval = 100ms;
-        config.worker.shutdown_timeout = 1s;
     }
 
-    ~Engine() {
-        if (runner.joinable()) {
-            host->request_terminate();
-            runner.join();
-        }
-    }
-
-    protocol::ClientOptions connection() const {
-        protocol::ClientOptions options;
-        options.url = protocol::ServerUrl::parse(server.url());
-        return options;
-    }
-
+    // Starts the engine and waits until the server knows its worker.
     void start() {
-        host = std::make_unique<WorkerHost>(config, connection());
-        runner = std::thread([this] {
-            try {
-                exit_code = host->run();
-            } catch (...) {
-                error = std::current_exception();
-                exit_code = 99;
-            }
-        });
+        HostUnderTest::start();
         BOOST_REQUIRE(eventually([&] { return !worker_state(server, host->wid()).empty(); }));
     }
 
@@ -131,7 +105,7 @@ struct Engine {
     }
 
     std::string push(const std::string& jobtype, const std::string& args_json = "[]") {
-        protocol::Client producer(connection());
+        protocol::Client producer(connection);
         producer.connect();
         protocol::Job job(jobtype);
         job.set_args_json(args_json);
@@ -142,14 +116,13 @@ struct Engine {
 
     // Pushes a job built by the test (retry, reserve_for, ...); returns its jid.
     std::string push_job(const protocol::Job& job) {
-        protocol::Client producer(connection());
+        protocol::Client producer(connection);
         producer.connect();
         producer.push(job);
         producer.end();
         return job.jid();
     }
 
-    std::string quoted(const fs::path& path) const { return "\"" + path.string() + "\""; }
 };
 
 
@@ -312,7 +285,7 @@ void a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(in
     BOOST_TEST_REQUIRE(engine.server.stats()->getObject("queues")->optValue<std::int64_t>("default", 0) == 1);
 
     // The same job, unchanged, is what a worker fetches next.
-    protocol::Client consumer(engine.connection());
+    protocol::Client consumer(engine.connection);
     consumer.connect();
     const auto fetched = consumer.fetch({"default"});
     BOOST_TEST_REQUIRE(fetched.has_value());
@@ -398,7 +371,7 @@ BOOST_AUTO_TEST_CASE(an_ack_lost_with_the_connection_is_resent_after_reconnectin
 
 BOOST_AUTO_TEST_CASE(a_wrong_password_at_startup_makes_run_throw_instead_of_retrying) {
     Engine engine("s3cret");
-    auto options = engine.connection();
+    auto options = engine.connection;
     options.url.password = "wrong";
     WorkerHost host(engine.config, options);
     const auto started = std::chrono::steady_clock::now();
@@ -410,13 +383,13 @@ BOOST_AUTO_TEST_CASE(a_wrong_password_at_startup_makes_run_throw_instead_of_retr
 BOOST_AUTO_TEST_CASE(a_missing_plugins_directory_makes_run_throw) {
     Engine engine;
     engine.config.plugins.dir = engine.dir / "no-such-dir";
-    WorkerHost host(engine.config, engine.connection());
+    WorkerHost host(engine.config, engine.connection);
     BOOST_CHECK_THROW(host.run(), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(terminate_before_run_makes_run_return_zero_at_once) {
     Engine engine;
-    WorkerHost host(engine.config, engine.connection());
+    WorkerHost host(engine.config, engine.connection);
     host.request_terminate();
     BOOST_TEST(host.run() == 0);
 }
