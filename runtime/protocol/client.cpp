@@ -248,10 +248,11 @@ std::optional<Job> Client::fetch(const std::vector<std::string>& queues) {
 
 std::optional<FetchedJob> Client::fetch_checked(const std::vector<std::string>& queues) {
     const std::string list = queue_list("FETCH", queues);
-    const resp::Value reply = call(connection_, options_.url, "FETCH", list, Oversized::allow);
+    resp::Value reply = call(connection_, options_.url, "FETCH", list, Oversized::allow);
     if (reply.is_null() || (reply.is_text() && reply.text.empty())) return std::nullopt;
     if (!reply.is_text()) unexpected("FETCH", reply);
-    return check_fetched_job(reply.text, reply.oversized ? reply.oversized : reply.text.size(), options_.max_job_bytes);
+    const std::uint64_t size = reply.oversized ? reply.oversized : reply.text.size();
+    return check_fetched_job(std::move(reply.text), size, options_.max_job_bytes);
 }
 
 void Client::ack(const std::string& jid) {

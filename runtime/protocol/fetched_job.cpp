@@ -220,8 +220,10 @@ std::optional<std::string> scan_top_level_string(std::string_view text, std::str
     return PrefixScanner(text).top_level_string(key);
 }
 
-FetchedJob check_fetched_job(std::string_view payload, std::uint64_t full_size, std::uint64_t size_limit) {
+FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, std::uint64_t size_limit) {
     FetchedJob out;
+    out.payload = std::move(payload_text);
+    const std::string_view payload = out.payload;
     out.excerpt = resp::escape_excerpt(payload, 200);
     auto scanned_jid = [&] { return scan_top_level_string(payload, "jid").value_or(""); };
     if (full_size > size_limit) {
@@ -233,7 +235,7 @@ FetchedJob check_fetched_job(std::string_view payload, std::uint64_t full_size, 
     Poco::Dynamic::Var value;
     try {
         Poco::JSON::Parser parser;
-        value = parser.parse(std::string(payload));
+        value = parser.parse(out.payload);
     } catch (const Poco::Exception& e) {
         out.jid = scanned_jid();
         out.problem = "the job is not valid JSON: " + e.displayText();

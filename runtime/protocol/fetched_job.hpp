@@ -19,12 +19,13 @@ struct FetchedJob {
     std::string jid;         // the jid whenever it can be read, malformed or not
     std::string problem;     // what is wrong with the payload; empty when well-formed
     std::string excerpt;     // the payload escaped and cut short, for logs
+    std::string payload;     // the payload as received (only its head when oversized): what a give-back PUSHes
     bool well_formed() const { return job.has_value(); }
 };
 
 // Checks `payload`. `full_size` is the reply's real length when only its
 // first bytes were kept (an oversized reply); it is over `size_limit` then.
-FetchedJob check_fetched_job(std::string_view payload, std::uint64_t full_size, std::uint64_t size_limit);
+FetchedJob check_fetched_job(std::string payload, std::uint64_t full_size, std::uint64_t size_limit);
 
 // The value of the top-level string field `key` of a JSON object, read from
 // the start of `text` even when the text is cut short or broken later on;

@@ -28,8 +28,8 @@ TimeLimit time_limit(std::optional<std::chrono::milliseconds> job_timeout, std::
 bool has_retry_left(const protocol::Job& job) {
     const int retry = job.retry().value_or(25);
     if (retry <= 0) return false;
-    const auto failure = job.failure();
-    const int failures_after = failure ? failure->retry_count + 1 : 0;
+    const bool failed_before = job.fields()->getObject("failure") != nullptr;
+    const int failures_after = failed_before ? job.retry_count() + 1 : 0;
     return failures_after < retry;
 }
 

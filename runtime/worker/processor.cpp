@@ -89,18 +89,26 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
     auto& ctx = *context_;
     if (!fetched.well_formed()) return refuse_malformed(fetched);
     const auto& job = *fetched.job;
-    const auto input = job_input_of(job);
-
+    plugins::JobInput input;
     JobTicket ticket;
-    ticket.jid = input.jid;
-    ticket.jobtype = input.jobtype;
-    ticket.payload = job.to_json();
-    ticket.retry_left = has_retry_left(job);
-    ticket.reservation = reservation_of(job);
-    const auto margin = ctx.config.worker.reservation_margin;
-    const auto limit = time_limit(ctx.job_limit(input.jobtype), ticket.reservation, margin);
-    ticket.limit = limit.after;
-    ticket.limit_description = limit.describe(ticket.reservation, margin);
+    try {
+        input = job_input_of(job);
+        ticket.jid = input.jid;
+        ticket.jobtype = input.jobtype;
+        ticket.payload = fetched.payload;
+        ticket.retry_left = has_retry_left(job);
+        ticket.reservation = reservation_of(job);
+        const auto margin = ctx.config.worker.reservation_margin;
+        const auto limit = time_limit(ctx.job_limit(input.jobtype), ticket.reservation, margin);
+        ticket.limit = limit.after;
+        ticket.limit_description = limit.describe(ticket.reservation, margin);
+    } catch (const std::exception& e) {
+        // The check let through something the accessors still choke on: the job is as unreadable as any.
+        auto unreadable = fetched;
+        unreadable.job.reset();
+        unreadable.problem = std::string("the job cannot be read: ") + e.what();
+        return refuse_malformed(unreadable);
+    }
     auto running = ctx.busy.job_started(pool_, index_, std::move(ticket));
 
     if (ctx.lifecycle.state() == LifecycleState::terminating) {
