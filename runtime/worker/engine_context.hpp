@@ -3,6 +3,7 @@
 // the producer pool. Held by shared_ptr, so a processor thread that has to be
 // left behind at exit (stuck in plugin code) never outlives what it uses.
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 

@@ -306,10 +306,17 @@ int WorkerHost::Impl::finish_terminate() {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(results_deadline - Clock::now());
         if (hold.count() > 0) ctx->wakeup.wait_for(std::min(hold, std::max(left, 0ms)), {});
     }
-    if (!ctx->ledger.empty())
+    if (!ctx->ledger.empty()) {
         ctx->logger.error("shutdown: " + std::to_string(ctx->ledger.size()) +
                           " result(s) could not be delivered; the server will retry those jobs when their "
                           "reservation expires" + (last_error.empty() ? "" : ": " + last_error));
+        // A give-back whose ACK went through holds the only copy of its job: say what it was.
+        for (const auto& result : ctx->ledger.entries())
+            if (result.kind() == PendingResult::Kind::give_back && result.reservation_released)
+                ctx->log_job(Poco::Message::PRIO_ERROR, result.jid, result.jobtype,
+                             "was ACKed to be given back but could not be PUSHed again; the job is: " +
+                                 result.give_back_payload);
+    }
     ctx->producers.close_all();
     ctx->lifecycle.stop();
     ctx->logger.information("stopped");
