@@ -77,10 +77,11 @@ std::size_t ResultLedger::size() const {
     return pending_.size();
 }
 
-std::chrono::milliseconds ResultLedger::refused() {
+std::chrono::milliseconds ResultLedger::refused(Clock::time_point now) {
     std::lock_guard lock(mutex_);
+    if (now < held_until_) return std::chrono::ceil<std::chrono::milliseconds>(held_until_ - now);
     next_hold_ = next_hold_ == std::chrono::milliseconds{0} ? first_hold : std::min(next_hold_ * 2, longest_hold);
-    held_until_ = std::chrono::steady_clock::now() + next_hold_;
+    held_until_ = now + next_hold_;
     return next_hold_;
 }
 
@@ -90,11 +91,10 @@ void ResultLedger::delivered() {
     held_until_ = {};
 }
 
-std::chrono::milliseconds ResultLedger::held_for() const {
+std::chrono::milliseconds ResultLedger::held_for(Clock::time_point now) const {
     std::lock_guard lock(mutex_);
-    const auto left = held_until_ - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) return std::chrono::milliseconds{0};
-    return std::chrono::ceil<std::chrono::milliseconds>(left);
+    if (now >= held_until_) return std::chrono::milliseconds{0};
+    return std::chrono::ceil<std::chrono::milliseconds>(held_until_ - now);
 }
 
 } // namespace faktory_host::worker

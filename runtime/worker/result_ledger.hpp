@@ -63,17 +63,19 @@ public:
     // Re-sends after a refusal back off for the whole ledger: a server that
     // refuses one result is refusing them all (shutting down, storage trouble).
     // refused() records one and returns how long to hold back (100 ms doubling
-    // to 5 s); delivered() starts the next series from 100 ms again.
-    std::chrono::milliseconds refused();
+    // to 5 s; refusals while a hold is on, from processors that were already
+    // sending, count once); delivered() starts the next series from 100 ms.
+    using Clock = std::chrono::steady_clock;
+    std::chrono::milliseconds refused(Clock::time_point now = Clock::now());
     void delivered();
-    // How long re-sends are still held back from now (zero when not).
-    std::chrono::milliseconds held_for() const;
+    // How long re-sends are still held back from `now` (zero when not).
+    std::chrono::milliseconds held_for(Clock::time_point now = Clock::now()) const;
 
 private:
     mutable std::mutex mutex_;
     std::map<std::string, PendingResult> pending_;
     std::chrono::milliseconds next_hold_{0};
-    std::chrono::steady_clock::time_point held_until_{};
+    Clock::time_point held_until_{};
 };
 
 } // namespace faktory_host::worker

@@ -77,17 +77,24 @@ BOOST_AUTO_TEST_CASE(a_give_back_whose_push_failed_keeps_the_ack_done_so_it_is_n
 }
 
 BOOST_AUTO_TEST_CASE(refusals_hold_re_sends_back_doubling_until_a_delivery) {
+    using namespace std::chrono_literals;
     ResultLedger ledger;
-    BOOST_TEST(ledger.held_for().count() == 0);
-    BOOST_TEST(ledger.refused().count() == 100);
-    BOOST_TEST(ledger.held_for().count() > 0);
-    BOOST_TEST(ledger.refused().count() == 200);
-    BOOST_TEST(ledger.refused().count() == 400);
-    for (int i = 0; i < 10; ++i) ledger.refused();
-    BOOST_TEST(ledger.refused().count() == 5000);  // capped
+    auto now = ResultLedger::Clock::now();
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 100);
+    BOOST_TEST(ledger.held_for(now + 40ms).count() == 60);
+    // Another processor refused during the same hold: counted once, no doubling.
+    BOOST_TEST(ledger.refused(now + 40ms).count() == 60);
+    now += 100ms;
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 200);
+    now += 200ms;
+    BOOST_TEST(ledger.refused(now).count() == 400);
+    for (int i = 0; i < 10; ++i) ledger.refused(now += 10s);
+    BOOST_TEST(ledger.refused(now += 10s).count() == 5000);  // capped
     ledger.delivered();
-    BOOST_TEST(ledger.held_for().count() == 0);
-    BOOST_TEST(ledger.refused().count() == 100);
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 100);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
