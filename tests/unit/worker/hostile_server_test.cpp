@@ -149,13 +149,16 @@ BOOST_AUTO_TEST_CASE(each_malformed_payload_is_failed_as_malformed_job_on_the_sa
     BOOST_TEST(server.commands_starting("ACK ").size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_job_fetched_during_terminate_is_given_back_ack_first_then_the_same_payload) {
-    const std::string payload =
-        R"({"jid":"late-1","jobtype":"Succeed","args":[1,"two"],"queue":"low","retry":0,"custom":{"k":"v"}})";
+namespace {
+
+// Terminates the host while its only FETCH is outstanding, then answers that FETCH with `payload`;
+// returns the ACK/PUSH/FAIL lines the host sent. With `refuse_first_push` the first PUSH is refused.
+std::vector<std::string> results_of_a_job_fetched_during_terminate(const std::string& payload, bool refuse_first_push) {
     std::mutex mutex;
     std::condition_variable released;
     bool release = false;
     std::atomic<int> fetches{0};
+    std::atomic<int> pushes{0};
     ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
         if (verb == "FETCH") {
             if (++fetches > 1) return "$-1\r\n";
@@ -163,6 +166,7 @@ BOOST_AUTO_TEST_CASE(a_job_fetched_during_terminate_is_given_back_ack_first_then
             released.wait_for(lock, 10s, [&] { return release; });
             return bulk(payload);
         }
+        if (verb == "PUSH" && ++pushes == 1 && refuse_first_push) return "-ERR shutdown in progress\r\n";
         return "+OK\r\n";
     });
     HostUnderTest host(server.url());
@@ -178,11 +182,19 @@ BOOST_AUTO_TEST_CASE(a_job_fetched_during_terminate_is_given_back_ack_first_then
     host.runner.join();
     BOOST_TEST(host.exit_code.load() == 0);
 
-    const auto commands = server.commands();
     std::vector<std::string> results;
-    for (const auto& line : commands)
+    for (const auto& line : server.commands())
         if (line.rfind("ACK ", 0) == 0 || line.rfind("PUSH ", 0) == 0 || line.rfind("FAIL ", 0) == 0)
             results.push_back(line);
+    return results;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_job_fetched_during_terminate_is_given_back_ack_first_then_the_same_payload) {
+    const std::string payload =
+        R"({"jid":"late-1","jobtype":"Succeed","args":[1,"two"],"queue":"low","retry":0,"custom":{"k":"v"}})";
+    const auto results = results_of_a_job_fetched_during_terminate(payload, false);
     BOOST_TEST_REQUIRE(results.size() == 2u);
     BOOST_TEST(results[0] == R"(ACK {"jid":"late-1"})");
     BOOST_TEST_REQUIRE(results[1].rfind("PUSH ", 0) == 0u);
@@ -196,6 +208,16 @@ BOOST_AUTO_TEST_CASE(a_job_fetched_during_terminate_is_given_back_ack_first_then
         Poco::JSON::Stringifier::condense(pushed->get(key), b);
         BOOST_TEST(a.str() == b.str(), key);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_give_back_push_is_sent_again_without_a_second_ack) {
+    const std::string payload = R"({"jid":"late-2","jobtype":"Succeed","args":[]})";
+    const auto results = results_of_a_job_fetched_during_terminate(payload, true);
+    // ACK once; the PUSH refused, then sent again: an ACK after it could settle another worker's copy.
+    BOOST_TEST_REQUIRE(results.size() == 3u);
+    BOOST_TEST(results[0] == R"(ACK {"jid":"late-2"})");
+    BOOST_TEST(results[1].rfind("PUSH ", 0) == 0u);
+    BOOST_TEST(results[2] == results[1]);
 }
 
 BOOST_AUTO_TEST_CASE(a_push_whose_reply_is_lost_reports_outcome_unknown_and_is_not_sent_again) {
