@@ -323,9 +323,10 @@ BOOST_AUTO_TEST_CASE(a_job_outliving_its_reservation_is_failed_first_and_never_r
     BOOST_TEST(message.find("reserve_for 60 s") != std::string::npos, message);
     BOOST_TEST(message.find("59500 ms safety margin") != std::string::npos, message);
 
-    // The server's clock jumps past the reservation: there is none left to expire, the retry comes due,
-    // and the second run starts only after the first ended.
-    engine.server.advance_time(std::chrono::seconds(120));
+    // The server's clock jumps 45 s: the first retry (due 15..44 s after the FAIL) comes due, while the
+    // worker, beating every 100 ms, stays short of the 60 s after which it would be reaped. The second
+    // run starts only after the first ended.
+    engine.server.advance_time(std::chrono::seconds(45));
     BOOST_TEST_REQUIRE(eventually([&] { return line_count(log) >= 4; }));
     engine.host->request_terminate();
     BOOST_TEST(engine.wait_for_exit() == 0);
