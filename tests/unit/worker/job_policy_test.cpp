@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(a_retry_is_left_unless_retry_is_0_or_negative_or_used_up) {
     BOOST_TEST(!worker::has_retry_left(job_from(R"({"jid":"j","jobtype":"T","args":[],"retry":0})")));
     BOOST_TEST(!worker::has_retry_left(job_from(R"({"jid":"j","jobtype":"T","args":[],"retry":-1})")));
     BOOST_TEST(worker::has_retry_left(job_from(R"({"jid":"j","jobtype":"T","args":[],"retry":1})")));
-    // retry 2: first failure (count 0) retried, second (count 1) retried? 1 < 2 yes; third (count 2) dead.
+    // retry 2: failed once before (retry_count 0), this FAIL makes the count 1 < 2: retried.
+    // Failed twice before (retry_count 1), this FAIL makes it 2: dead set.
     BOOST_TEST(worker::has_retry_left(
         job_from(R"({"jid":"j","jobtype":"T","args":[],"retry":2,"failure":{"retry_count":0}})")));
     BOOST_TEST(!worker::has_retry_left(
