@@ -14,6 +14,7 @@
 #include "app/host_settings.hpp"
 #include "plugins/plugin_generation.hpp"
 #include "protocol/job.hpp"
+#include "worker/job_input.hpp"
 
 namespace faktory_host::app {
 
@@ -30,24 +31,6 @@ std::string read_job_text(const std::string& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-plugins::JobInput job_input(const protocol::Job& job) {
-    plugins::JobInput input;
-    input.jid = job.jid().empty() ? protocol::new_jid() : job.jid();
-    input.jobtype = job.jobtype();
-    input.queue = job.queue();
-    input.args_json = job.args_json();
-    const auto custom = job.custom();
-    if (custom) {
-        std::ostringstream text;
-        custom->stringify(text);
-        input.custom_json = text.str();
-    } else {
-        input.custom_json = "{}";
-    }
-    input.retry_count = job.retry_count();
-    return input;
 }
 
 const char* level_name(plugins::LogLevel level) {
@@ -96,7 +79,8 @@ int run_one_job(const CommandLine& line) {
         throw UsageError("the job is not a JSON object: " + std::string(e.what()));
     }
     if (job.jobtype().empty()) throw UsageError("the job has no jobtype");
-    const auto input = job_input(job);
+    if (job.jid().empty()) job.set_jid(protocol::new_jid());  // a hand-written job may leave it out
+    const auto input = worker::job_input_of(job);
 
     const auto& cfg = config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};

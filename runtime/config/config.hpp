@@ -87,6 +87,8 @@ struct WorkerConfig {
     // From the command line only (run --max-jobs N, run --until-empty), never from YAML.
     std::optional<std::uint64_t> max_jobs;
     std::optional<Duration> until_empty_grace;
+    // Not read from YAML: a job is cut this long before its reservation ends (tests shorten it).
+    Duration reservation_margin{std::chrono::seconds(15)};
 };
 
 struct PluginsConfig {

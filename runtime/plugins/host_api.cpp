@@ -178,14 +178,21 @@ int push(faktory_job* job, const char* jobtype, const char* args_json, const cha
             job->last_error = "this host cannot push jobs here (no producer connection)";
             return FAKTORY_UNAVAILABLE;
         }
-        const std::string jid = job->services.push(jobtype, text_given(args_json) ? args_json : "[]",
-                                                   text_given(queue) ? queue : "default");
-        if (jid_out && jid_out_size) {
+        auto copy_jid = [&](const std::string& jid) {
+            if (!jid_out || !jid_out_size) return;
             const std::size_t n = jid.size() < jid_out_size - 1 ? jid.size() : jid_out_size - 1;
             std::memcpy(jid_out, jid.data(), n);
             jid_out[n] = '\0';
+        };
+        try {
+            copy_jid(job->services.push(jobtype, text_given(args_json) ? args_json : "[]",
+                                        text_given(queue) ? queue : "default"));
+            return FAKTORY_OK;
+        } catch (const PushOutcomeUnknown& e) {
+            copy_jid(e.jid());  // so the plugin can look the job up before deciding to push again
+            job->last_error = e.what();
+            return FAKTORY_OUTCOME_UNKNOWN;
         }
-        return FAKTORY_OK;
     } catch (const std::exception& e) {
         job->last_error = e.what();
     } catch (...) {

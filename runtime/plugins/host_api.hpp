@@ -13,6 +13,7 @@
 #include <faktory/plugin.h>
 
 #include "plugins/plugin_generation.hpp"
+#include "plugins/push_outcome.hpp"
 
 // One running job as the plugin sees it. Lives on the stack of
 // PluginGeneration::run() for exactly one handler call, so every string it

@@ -1,6 +1,7 @@
 // Client: the Faktory handshake and commands on top of Connection.
 #include "protocol/client.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -120,13 +121,13 @@ void Client::connect() {
     connection_options.connect_timeout = options_.connect_timeout;
     connection_options.read_timeout = options_.read_timeout;
     connection_options.stop = options_.stop_connecting;
+    connection_options.limits.max_bulk = options_.max_job_bytes;
+    connection_options.limits.max_bulk_skipped =
+        std::max<std::uint64_t>(connection_options.limits.max_bulk_skipped, options_.max_job_bytes);
     connection_ = std::make_unique<Connection>(options_.url, connection_options);
     try {
         const resp::Value hi = connection_->read_reply();
-        if (hi.type == resp::Type::error) {
-            const auto space = hi.text.find(' ');
-            throw ServerError(hi.text.substr(0, space), space == std::string::npos ? "" : hi.text.substr(space + 1));
-        }
+        if (hi.type == resp::Type::error) throw ServerError::from_reply(hi.text);
         if (!hi.is_text() || hi.text.rfind("HI ", 0) != 0) unexpected("connect (expected HI)", hi);
         const auto greeting = json_object("HI", hi.text.substr(3));
         const auto version = int_field(greeting, "v");
@@ -162,11 +163,7 @@ void Client::connect() {
         if (reply.type == resp::Type::error && reply.text.find("Invalid password") != std::string::npos)
             throw AuthenticationError("Faktory server " + options_.url.masked() +
                                       " refused the password (check the password in the URL or faktory.password)");
-        if (reply.type == resp::Type::error) {
-            const auto space = reply.text.find(' ');
-            throw ServerError(reply.text.substr(0, space),
-                              space == std::string::npos ? "" : reply.text.substr(space + 1));
-        }
+        if (reply.type == resp::Type::error) throw ServerError::from_reply(reply.text);
         if (!(reply.is_text() && reply.text == "OK")) unexpected("HELLO", reply);
         connection_->handshake_done();
     } catch (...) {
@@ -189,27 +186,37 @@ void Client::end() {
 }
 
 namespace {
+enum class Oversized { refuse, allow };
+
 // Sends one command and reads its reply: a RESP error becomes ServerError
 // (the connection stays usable); a broken or garbled connection is dropped.
+// A failure after the command was written is a ReplyLostError: the server
+// may have carried it out. An oversized bulk reply was read to its end, so
+// refusing it leaves the connection in step.
 resp::Value call(std::unique_ptr<Connection>& connection, const ServerUrl& url, const std::string& verb,
-                 const std::string& argument) {
+                 const std::string& argument, Oversized oversized = Oversized::refuse) {
     if (!connection || !connection->is_open())
         throw ConnectionError("not connected to Faktory server " + url.masked());
-    resp::Value reply;
     try {
         connection->send_command(verb, argument);
-        reply = connection->read_reply();
     } catch (const ConnectionError&) {
         connection.reset();
         throw;
+    }
+    resp::Value reply;
+    try {
+        reply = connection->read_reply();
+    } catch (const ConnectionError& e) {
+        connection.reset();
+        throw ReplyLostError(verb + " was sent but its reply was lost: " + e.what());
     } catch (const ProtocolError&) {
         connection.reset();
         throw;
     }
-    if (reply.type == resp::Type::error) {
-        const auto space = reply.text.find(' ');
-        throw ServerError(reply.text.substr(0, space), space == std::string::npos ? "" : reply.text.substr(space + 1));
-    }
+    if (reply.type == resp::Type::error) throw ServerError::from_reply(reply.text);
+    if (reply.oversized && oversized == Oversized::refuse)
+        throw ProtocolError("reply to " + verb + " is " + std::to_string(reply.oversized) +
+                            " bytes, over the client's limit of " + std::to_string(reply.text.size()) + " bytes");
     return reply;
 }
 
@@ -234,11 +241,20 @@ std::map<std::string, std::string> Client::push_bulk(const std::vector<Job>& job
 }
 
 std::optional<Job> Client::fetch(const std::vector<std::string>& queues) {
+    auto fetched = fetch_checked(queues);
+    if (!fetched) return std::nullopt;
+    if (!fetched->well_formed()) throw ProtocolError("FETCH handed out a malformed job: " + fetched->problem + ": \"" +
+                                                     fetched->excerpt + "\"");
+    return std::move(fetched->job);
+}
+
+std::optional<FetchedJob> Client::fetch_checked(const std::vector<std::string>& queues) {
     const std::string list = queue_list("FETCH", queues);
-    const resp::Value reply = call(connection_, options_.url, "FETCH", list);
+    resp::Value reply = call(connection_, options_.url, "FETCH", list, Oversized::allow);
     if (reply.is_null() || (reply.is_text() && reply.text.empty())) return std::nullopt;
     if (!reply.is_text()) unexpected("FETCH", reply);
-    return Job::from_json(reply.text);
+    const std::uint64_t size = reply.oversized ? reply.oversized : reply.text.size();
+    return check_fetched_job(std::move(reply.text), size, options_.max_job_bytes);
 }
 
 void Client::ack(const std::string& jid) {

@@ -3,6 +3,7 @@
 // one Client per thread. Every failure is an exception from errors.hpp.
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/fetched_job.hpp"
 #include "protocol/job.hpp"
 #include "protocol/server_url.hpp"
 
@@ -40,6 +42,9 @@ struct ClientOptions {
     std::optional<WorkerIdentity> worker;
     // A stop request abandons connect() at once (TCP, TLS, HI/HELLO); commands after it are not cut.
     std::stop_token stop_connecting;
+    // The largest reply kept in memory, and so the largest job the host runs;
+    // a larger job is read to its end and refused (FetchedJob::problem).
+    std::size_t max_job_bytes = 16 * 1024 * 1024;
 };
 
 struct FailureReport {
@@ -89,7 +94,11 @@ public:
     // Returns jid -> error text for the rejected jobs; empty when all accepted.
     std::map<std::string, std::string> push_bulk(const std::vector<Job>& jobs);
     // Blocks up to ~2 s server-side; std::nullopt when no job was available.
+    // A malformed job is a ProtocolError (the connection stays in step).
     std::optional<Job> fetch(const std::vector<std::string>& queues);
+    // The same for workers: a malformed job comes back checked, never thrown,
+    // so it can be FAILed on this very connection.
+    std::optional<FetchedJob> fetch_checked(const std::vector<std::string>& queues);
     void ack(const std::string& jid);
     void fail(const std::string& jid, const FailureReport& report);
     // Returns what the server wants this worker to be (running = `+OK`).

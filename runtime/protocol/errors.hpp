@@ -24,6 +24,14 @@ public:
     using FaktoryError::FaktoryError;
 };
 
+// A command was written but its reply never came whole (closed, timed out):
+// the server may or may not have carried it out. Still a ConnectionError (the
+// connection is gone); callers that must not repeat a command (PUSH) tell it apart.
+class ReplyLostError : public ConnectionError {
+public:
+    using ConnectionError::ConnectionError;
+};
+
 // The server wants a password we do not have, or refused the one we sent.
 class AuthenticationError : public FaktoryError {
 public:
@@ -37,6 +45,12 @@ public:
         : FaktoryError(code + " " + message), code_(std::move(code)), server_message_(std::move(message)) {}
     const std::string& code() const { return code_; }                      // "ERR", "NOTUNIQUE", ...
     const std::string& server_message() const { return server_message_; }  // text after the code
+
+    // From the text of a RESP error ("ERR Job not found 123"): code up to the first space, message after it.
+    static ServerError from_reply(const std::string& text) {
+        const auto space = text.find(' ');
+        return ServerError(text.substr(0, space), space == std::string::npos ? "" : text.substr(space + 1));
+    }
 
 private:
     std::string code_;

@@ -128,8 +128,9 @@ std::optional<JobFailure> Job::failure() const {
 }
 
 int Job::retry_count() const {
-    const auto f = failure();
-    return f ? f->retry_count : 0;
+    // Only the one field: the rest of the failure record (a backtrace of odd values) must not make it throw.
+    const auto object = fields_->getObject("failure");
+    return object ? optional_field<int>(*object, "retry_count").value_or(0) : 0;
 }
 
 Job& Job::set_jid(const std::string& jid) {

@@ -146,8 +146,11 @@ Value RespReader::read_value(std::size_t depth) {
         const std::int64_t length = parse_integer(line, "bulk string length");
         if (length == -1) return Value::null();
         if (length < 0) fail("negative bulk string length", line);
-        if (static_cast<std::uint64_t>(length) > limits_.max_bulk)
-            fail("bulk string larger than the " + std::to_string(limits_.max_bulk) + " byte limit", line);
+        if (static_cast<std::uint64_t>(length) > limits_.max_bulk) {
+            if (static_cast<std::uint64_t>(length) > limits_.max_bulk_skipped)
+                fail("bulk string larger than the " + std::to_string(limits_.max_bulk_skipped) + " byte limit", line);
+            return read_oversized_bulk(line, static_cast<std::uint64_t>(length));
+        }
         const auto size = static_cast<std::size_t>(length);
         while (buffered() < size + 2) {
             if (!fill())
@@ -182,6 +185,32 @@ Value RespReader::read_value(std::size_t depth) {
     }
     default: fail("unknown RESP type byte", line);
     }
+}
+
+Value RespReader::read_oversized_bulk(const std::string& line, std::uint64_t length) {
+    // Keep the head (enough to name the job), discard the rest as it arrives:
+    // memory stays bounded and the next reply starts where it should.
+    std::string head;
+    std::uint64_t left = length;
+    while (left > 0) {
+        if (buffered() == 0 && !fill())
+            fail("truncated bulk string (end of stream)", line + "\r\n" + head.substr(0, 64));
+        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffered()));
+        if (head.size() < limits_.max_bulk)
+            head.append(buffer_.data() + start_, std::min(take, limits_.max_bulk - head.size()));
+        consume(take);
+        left -= take;
+    }
+    while (buffered() < 2) {
+        if (!fill()) fail("truncated bulk string (end of stream)", line);
+    }
+    const char* end = buffer_.data() + start_;
+    if (end[0] != '\r' || end[1] != '\n')
+        fail("bulk string not terminated by CRLF after " + std::to_string(length) + " bytes", std::string_view(end, 2));
+    consume(2);
+    Value v = Value::bulk(std::move(head));
+    v.oversized = length;
+    return v;
 }
 
 std::optional<std::string> RespReader::read_command_line() {

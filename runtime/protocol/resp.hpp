@@ -19,6 +19,10 @@ struct Value {
     std::string text;             // simple_string, error (without '-'), bulk_string
     std::int64_t integer = 0;     // integer
     std::vector<Value> elements;  // array
+    // A bulk string longer than ReaderLimits::max_bulk that was read to its end
+    // (so the stream stays in step) but not kept: its full length. `text` holds
+    // its first max_bulk bytes. 0 for every value kept whole.
+    std::uint64_t oversized = 0;
 
     bool is_null() const { return type == Type::null_bulk || type == Type::null_array; }
     // simple_string or bulk_string: the two forms Faktory uses for text/JSON replies.
@@ -58,7 +62,10 @@ private:
 // allocate without bound or recurse without bound.
 struct ReaderLimits {
     std::size_t max_line = 64 * 1024;          // any header/simple line, without CRLF
-    std::size_t max_bulk = 16 * 1024 * 1024;   // one bulk string payload
+    std::size_t max_bulk = 16 * 1024 * 1024;   // one bulk string payload kept in memory
+    // A bulk string over max_bulk but within this is read to its end and
+    // dropped (Value::oversized); a longer one is refused unread (ProtocolError).
+    std::uint64_t max_bulk_skipped = 256ull * 1024 * 1024;
     std::size_t max_array_length = 1024 * 1024;
     std::size_t max_depth = 16;                // nesting of arrays
 };
@@ -84,6 +91,7 @@ public:
 private:
     Value read_value(std::size_t depth);
     std::string read_crlf_line();
+    Value read_oversized_bulk(const std::string& line, std::uint64_t length);
     std::int64_t parse_integer(const std::string& line, std::string_view what) const;
     bool fill();  // false at end of stream
     void consume(std::size_t n);

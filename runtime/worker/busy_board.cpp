@@ -16,16 +16,18 @@ void BusyBoard::fetch_ended() {
     --fetching_;
 }
 
-std::shared_ptr<RunningJob> BusyBoard::job_started(std::string pool, unsigned index, std::string jid,
-                                                   std::string jobtype,
-                                                   std::optional<std::chrono::milliseconds> limit) {
+std::shared_ptr<RunningJob> BusyBoard::job_started(std::string pool, unsigned index, JobTicket ticket) {
     auto job = std::make_shared<RunningJob>();
     job->pool = std::move(pool);
     job->index = index;
-    job->jid = std::move(jid);
-    job->jobtype = std::move(jobtype);
+    job->jid = std::move(ticket.jid);
+    job->jobtype = std::move(ticket.jobtype);
+    job->payload = std::move(ticket.payload);
+    job->retry_left = ticket.retry_left;
+    job->reservation = ticket.reservation;
+    job->limit = ticket.limit;
+    job->limit_description = std::move(ticket.limit_description);
     job->started = std::chrono::steady_clock::now();
-    job->limit = limit;
     std::lock_guard lock(mutex_);
     --fetching_;
     running_.push_back(job);
@@ -48,6 +50,17 @@ std::vector<std::shared_ptr<RunningJob>> BusyBoard::expire_overdue(std::chrono::
         expired.push_back(job);
     }
     return expired;
+}
+
+std::vector<std::shared_ptr<RunningJob>> BusyBoard::near_reservation_end(std::chrono::steady_clock::time_point now) {
+    std::vector<std::shared_ptr<RunningJob>> near;
+    std::lock_guard lock(mutex_);
+    for (const auto& job : running_) {
+        if (job->reservation_warned || (now - job->started) * 5 < job->reservation * 4) continue;
+        job->reservation_warned = true;
+        near.push_back(job);
+    }
+    return near;
 }
 
 std::vector<std::shared_ptr<RunningJob>> BusyBoard::claim_for_shutdown() {

@@ -1,7 +1,8 @@
 // What every processor is doing right now: fetching, or running which job
 // since when. The control loop reads it to decide when a drain is idle, to
-// fire per-job timeouts, and to FAIL the jobs still running at shutdown; the
-// SIGTTIN dump (describe) reads it too. Thread-safe.
+// fire per-job time limits and reservation warnings, and to settle the jobs
+// still running at shutdown (FAIL or give back); the SIGTTIN dump (describe)
+// reads it too. Thread-safe.
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -14,17 +15,33 @@
 
 namespace faktory_host::worker {
 
+// What the board is told about a job as it starts.
+struct JobTicket {
+    std::string jid;
+    std::string jobtype;
+    std::string payload;     // the job's JSON as fetched: what a shutdown gives back
+    bool retry_left = true;  // a FAIL now would be retried (not discarded, not buried)
+    std::chrono::milliseconds reservation{std::chrono::minutes(30)};  // the server's hold on it
+    std::optional<std::chrono::milliseconds> limit;                   // the effective time limit
+    std::string limit_description;                                   // which limit that is, for messages
+};
+
 struct RunningJob {
     std::string pool;
     unsigned index = 0;
     std::string jid;
     std::string jobtype;
+    std::string payload;
+    bool retry_left = true;
+    std::chrono::milliseconds reservation{std::chrono::minutes(30)};
     std::chrono::steady_clock::time_point started;
-    std::optional<std::chrono::milliseconds> limit;  // worker.job_timeout for this jobtype
+    std::optional<std::chrono::milliseconds> limit;  // min(worker.job_timeout, reservation - margin)
+    std::string limit_description;
     std::stop_source stop;                           // the plugin's cancelled() follows it
     // Written under the board's lock only:
     bool timed_out = false;
-    bool failed_by_shutdown = false;  // its FAIL was already sent by the shutdown; drop a late result
+    bool reservation_warned = false;
+    bool failed_by_shutdown = false;  // the shutdown already reported it (FAIL or give-back); drop a late result
 };
 
 struct JobEnd {
@@ -38,12 +55,13 @@ public:
     void fetch_ended();  // without a job
     // The fetch returned a job that starts now; ends the fetch in the same step so
     // the board is never seen idle in between.
-    std::shared_ptr<RunningJob> job_started(std::string pool, unsigned index, std::string jid, std::string jobtype,
-                                            std::optional<std::chrono::milliseconds> limit);
+    std::shared_ptr<RunningJob> job_started(std::string pool, unsigned index, JobTicket ticket);
     JobEnd job_ended(const std::shared_ptr<RunningJob>& job);
 
     // Jobs whose limit passed and had not timed out yet: marks them and requests their stop.
     std::vector<std::shared_ptr<RunningJob>> expire_overdue(std::chrono::steady_clock::time_point now);
+    // Jobs past 80% of their reservation, each reported once.
+    std::vector<std::shared_ptr<RunningJob>> near_reservation_end(std::chrono::steady_clock::time_point now);
     // Every job still running: marks each failed_by_shutdown and requests its stop.
     std::vector<std::shared_ptr<RunningJob>> claim_for_shutdown();
 

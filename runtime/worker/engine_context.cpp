@@ -41,18 +41,62 @@ void EngineContext::log_job(Poco::Message::Priority priority, const std::string&
     ops::log_job(logger, priority, jid, jobtype, text);
 }
 
-void EngineContext::deliver_results(protocol::Client& client) {
-    ledger.flush([&](const PendingResult& result) {
-        try {
-            if (result.failure)
-                client.fail(result.jid, *result.failure);
-            else
-                client.ack(result.jid);
-        } catch (const protocol::ServerError& e) {
-            log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
-                    std::string("server refused the ") + (result.failure ? "FAIL" : "ACK") + ", dropping it: " + e.what());
-        }
-    });
+namespace {
+
+// PUSH refusals that name something wrong with the job itself: sending it again cannot help.
+bool push_refused_for_content(const protocol::ServerError& e) {
+    const auto& text = e.server_message();
+    return text.rfind("jobs must", 0) == 0 || text.rfind("jobs cannot", 0) == 0 || text.rfind("invalid", 0) == 0;
+}
+
+} // namespace
+
+std::chrono::milliseconds EngineContext::deliver_results(protocol::Client& client) {
+    if (const auto hold = ledger.held_for(); hold.count() > 0) return hold;
+    try {
+        const auto sent = ledger.flush([&](PendingResult& result) {
+            try {
+                switch (result.kind()) {
+                case PendingResult::Kind::ack: client.ack(result.jid); break;
+                case PendingResult::Kind::fail: client.fail(result.jid, *result.failure); break;
+                case PendingResult::Kind::give_back:
+                    if (!result.reservation_released) {
+                        client.ack(result.jid);
+                        result.reservation_released = true;  // a re-send must not ACK again: the PUSHed copy may be reserved
+                    }
+                    client.push(protocol::Job::from_json(result.give_back_payload));
+                    log_job(Poco::Message::PRIO_INFORMATION, result.jid, result.jobtype,
+                            "given back to queue: reservation ACKed, job PUSHed again unchanged");
+                    break;
+                }
+            } catch (const protocol::ServerError& e) {
+                const bool fail_of_gone_reservation = result.kind() == PendingResult::Kind::fail &&
+                                                      e.server_message().rfind("Job not found", 0) == 0;
+                const bool give_back_unacceptable =
+                    result.kind() == PendingResult::Kind::give_back && result.reservation_released &&
+                    push_refused_for_content(e);
+                if (fail_of_gone_reservation) {
+                    log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+                            std::string("the server no longer holds the reservation, FAIL dropped: ") + e.what());
+                    return;
+                }
+                if (give_back_unacceptable) {
+                    log_job(Poco::Message::PRIO_ERROR, result.jid, result.jobtype,
+                            std::string("the server refused to take the job back: ") + e.what() +
+                                "; its payload: " + result.give_back_payload);
+                    return;
+                }
+                log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+                        std::string("the server refused the ") + result.verb() + " (" + e.what() +
+                            "); kept, it will be sent again");
+                throw;
+            }
+        });
+        if (sent > 0) ledger.delivered();
+        return std::chrono::milliseconds{0};
+    } catch (const protocol::ServerError&) {
+        return ledger.refused();
+    }
 }
 
 } // namespace faktory_host::worker

@@ -4,6 +4,7 @@
 // left behind at exit (stuck in plugin code) never outlives what it uses.
 #pragma once
 #include <memory>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -57,10 +58,14 @@ struct EngineContext {
     void log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
                  const std::string& text) const;
 
-    // Sends every pending result through `client`. A result the server refuses
-    // (e.g. FAIL of a reservation that expired) is logged and dropped: sending it
-    // again would never succeed. Connection failures propagate; the results stay.
-    void deliver_results(protocol::Client& client);
+    // Sends every pending result through `client`; returns zero when all went
+    // out, else how long to hold back before the next try (nothing may be
+    // fetched meanwhile). Only a final refusal drops a result: `-ERR Job not
+    // found` to a FAIL (the reservation is gone), or a PUSH refused for its
+    // content. Any other refusal (`-ERR shutdown in progress`, storage errors)
+    // keeps it for a re-send with backoff. Connection failures propagate; the
+    // results stay.
+    std::chrono::milliseconds deliver_results(protocol::Client& client);
 };
 
 } // namespace faktory_host::worker

@@ -2,36 +2,18 @@
 #include "worker/processor.hpp"
 
 #include <random>
-#include <sstream>
-
-#include <Poco/JSON/Object.h>
 
 #include "metrics/job_counters.hpp"
 #include "protocol/errors.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/fetch_window_hook.hpp"
+#include "worker/job_input.hpp"
+#include "worker/job_policy.hpp"
 #include "worker/worker_connection.hpp"
 
 namespace faktory_host::worker {
 
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string custom_json(const protocol::Job& job) {
-    auto custom = job.custom();
-    if (!custom) return "{}";
-    std::ostringstream out;
-    custom->stringify(out);
-    return out.str();
-}
-
-plugins::JobInput job_input(const protocol::Job& job) {
-    return plugins::JobInput{job.jid(),       job.jobtype(),     job.queue(),
-                             job.args_json(), custom_json(job), job.retry_count()};
-}
-
-} // namespace
 
 Processor::Processor(std::shared_ptr<EngineContext> context, const config::PoolConfig& pool, unsigned index)
     : context_(std::move(context)), pool_(pool.name), index_(index), picker_(pool.queues, std::random_device{}()) {}
@@ -46,7 +28,10 @@ void Processor::run(std::stop_token stop) {
         auto* client = connection.ensure(stop);
         if (!client) continue;
         try {
-            ctx.deliver_results(*client);
+            if (const auto hold = ctx.deliver_results(*client); hold.count() > 0) {
+                ctx.wakeup.wait_for(hold, stop);  // refused: nothing is fetched before it is delivered
+                continue;
+            }
             if (fetch_window_hook) fetch_window_hook(connection.wid());
             // "May I fetch?" and "a fetch has started" in one step: once a reload
             // began, no FETCH starts under the wid it replaces.
@@ -62,11 +47,11 @@ void Processor::run(std::stop_token stop) {
                 ctx.wakeup.wait_for(100ms, stop);
                 continue;
             }
-            std::optional<protocol::Job> job;
+            std::optional<protocol::FetchedJob> job;
             ctx.busy.fetch_started();
             const auto fetch_began = std::chrono::steady_clock::now();
             try {
-                job = client->fetch(picker_.next());
+                job = client->fetch_checked(picker_.next());
                 metrics::record_fetch_wait(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_began).count());
             } catch (...) {
@@ -83,16 +68,8 @@ void Processor::run(std::stop_token stop) {
                 continue;
             }
             ctx.limits.job_fetched();
-            plugins::JobInput input;
-            try {
-                input = job_input(*job);
-            } catch (const std::exception& e) {
-                ctx.busy.fetch_ended();
-                ctx.logger.error(name() + ": fetched a job the host cannot read, leaving it to its reservation: " +
-                                 e.what() + ": " + job->to_json().substr(0, 200));
-                continue;
-            }
-            run_job(input);
+            run_job(*job);
+            ctx.limits.job_finished();
             // The result goes out on the connection that fetched the job, before
             // this processor moves to a new wid (a reload may have come meanwhile).
             ctx.deliver_results(*client);
@@ -121,17 +98,54 @@ void Processor::run(std::stop_token stop) {
     ctx.wakeup.notify();
 }
 
-void Processor::run_job(const plugins::JobInput& input) {
+void Processor::refuse_malformed(const protocol::FetchedJob& fetched) {
     auto& ctx = *context_;
-    auto running = ctx.busy.job_started(pool_, index_, input.jid, input.jobtype, ctx.job_limit(input.jobtype));
+    ctx.busy.fetch_ended();
+    if (fetched.jid.empty()) {
+        // No jid, no FAIL (and never an ACK of ""): the server retries it when its reservation expires.
+        ctx.logger.error(name() + ": fetched a job without a readable jid, left to its reservation: " +
+                         fetched.problem + ": \"" + fetched.excerpt + "\"");
+        return;
+    }
+    ctx.log_job(Poco::Message::PRIO_ERROR, fetched.jid, "", "malformed, FAILed as MalformedJob without running it: " +
+                                                               fetched.problem + ": \"" + fetched.excerpt + "\"");
+    ctx.ledger.add(PendingResult::fail(fetched.jid, "", protocol::FailureReport{"MalformedJob", fetched.problem, {}}));
+}
+
+void Processor::run_job(const protocol::FetchedJob& fetched) {
+    auto& ctx = *context_;
+    if (!fetched.well_formed()) return refuse_malformed(fetched);
+    const auto& job = *fetched.job;
+    plugins::JobInput input;
+    JobTicket ticket;
+    try {
+        input = job_input_of(job);
+        ticket.jid = input.jid;
+        ticket.jobtype = input.jobtype;
+        ticket.payload = fetched.payload;
+        ticket.retry_left = has_retry_left(job);
+        ticket.reservation = reservation_of(job);
+        const auto margin = ctx.config.worker.reservation_margin;
+        const auto limit = time_limit(ctx.job_limit(input.jobtype), ticket.reservation, margin);
+        ticket.limit = limit.after;
+        ticket.limit_description = limit.describe(ticket.reservation, margin);
+    } catch (const std::exception& e) {
+        // The check let through something the accessors still choke on: the job is as unreadable as any.
+        auto unreadable = fetched;
+        unreadable.job.reset();
+        unreadable.problem = std::string("the job cannot be read: ") + e.what();
+        return refuse_malformed(unreadable);
+    }
+    auto running = ctx.busy.job_started(pool_, index_, std::move(ticket));
     const metrics::InFlightJob in_flight(pool_);
 
     if (ctx.lifecycle.state() == LifecycleState::terminating) {
-        // Fetched in the last moments before the terminate: hand it back for a retry rather than start it now.
+        // Fetched in the last moments before the terminate and never started: give it back untouched,
+        // so neither a retry nor the job itself is used up (a FAIL would discard retry: 0 jobs).
         ctx.busy.job_ended(running);
-        ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype, "fetched during shutdown; FAILing it for a retry");
-        ctx.ledger.add({input.jid, input.jobtype,
-                        protocol::FailureReport{"Shutdown", "the host was shutting down when the job arrived; it will be retried", {}}});
+        ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype,
+                    "fetched during shutdown, never started: giving it back (ACK, then PUSH the same job)");
+        ctx.ledger.add(PendingResult::give_back(input.jid, input.jobtype, running->payload));
         return;
     }
 
@@ -141,23 +155,22 @@ void Processor::run_job(const plugins::JobInput& input) {
         // The snapshot keeps this generation loaded until the handler returns, whatever reloads meanwhile.
         auto generation = ctx.generation.current();
         // On disk while the handler runs: a crash now is FAILed as WorkerCrashed at the next start.
-        const JobJournal::Entry in_flight(ctx.journal, pool_, index_, input, generation->plugin_of(input.jobtype));
+        const JobJournal::Entry journal_entry(ctx.journal, pool_, index_, input, generation->plugin_of(input.jobtype));
         outcome = generation->run(input, running->stop.get_token(), ctx.services);
     }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - running->started);
     const auto end = ctx.busy.job_ended(running);
     if (end.failed_by_shutdown) {
         ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype,
-                    "returned after " + std::to_string(elapsed.count()) + " ms, after the shutdown already FAILed it; result dropped");
+                    "returned after " + std::to_string(elapsed.count()) +
+                        " ms, after the shutdown already settled it; result dropped");
         return;
     }
 
-    PendingResult result{input.jid, input.jobtype, std::nullopt};
+    auto result = PendingResult::ack(input.jid, input.jobtype);
     if (end.timed_out) {
         result.failure = protocol::FailureReport{
-            "JobTimeout",
-            "job exceeded its time limit of " + std::to_string(running->limit->count()) + " ms (worker.job_timeout)",
-            {}};
+            "JobTimeout", "job exceeded its time limit: " + running->limit_description, {}};
     } else if (outcome.status == plugins::JobOutcome::Status::fail) {
         result.failure = protocol::FailureReport{outcome.errtype, outcome.message, outcome.backtrace};
     }
@@ -171,7 +184,6 @@ void Processor::run_job(const plugins::JobInput& input) {
     metrics::record_job(pool_, input.jobtype, !result.failure,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - running->started).count());
     ctx.ledger.add(std::move(result));
-    ctx.limits.job_finished();
 }
 
 } // namespace faktory_host::worker

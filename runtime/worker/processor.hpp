@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "plugins/plugin_generation.hpp"
+#include "protocol/fetched_job.hpp"
 #include "worker/queue_picker.hpp"
 
 namespace faktory_host::worker {
@@ -30,7 +31,9 @@ public:
     std::string name() const;
 
 private:
-    void run_job(const plugins::JobInput& input);
+    // Runs a fetched job and records its result; a malformed one is FAILed (or logged) instead.
+    void run_job(const protocol::FetchedJob& fetched);
+    void refuse_malformed(const protocol::FetchedJob& fetched);
 
     std::shared_ptr<EngineContext> context_;
     std::string pool_;

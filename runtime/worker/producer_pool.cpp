@@ -1,6 +1,7 @@
 // The producer connection pool.
 #include "worker/producer_pool.hpp"
 
+#include "plugins/push_outcome.hpp"
 #include "protocol/errors.hpp"
 
 namespace faktory_host::worker {
@@ -55,15 +56,38 @@ std::string ProducerPool::push(std::string_view jobtype, std::string_view args_j
     protocol::Job job{std::string(jobtype)};
     job.set_args_json(std::string(args_json));
     if (!queue.empty()) job.set_queue(std::string(queue));
+    // Sent twice, a job runs twice: a second attempt is made only when the
+    // first certainly never reached the server (no connection, or the write
+    // failed). Once the PUSH went out, a lost reply is reported, not retried.
     for (int attempt = 1;; ++attempt) {
+        std::unique_ptr<protocol::Client> client;
         try {
-            with_client([&](protocol::Client& client) { client.push(job); });
-            return job.jid();
-        } catch (const protocol::ConnectionError&) {
+            client = take();
+        } catch (const protocol::AuthenticationError&) {
+            throw;
+        } catch (const protocol::FaktoryError&) {
             if (attempt == 2) throw;
-        } catch (const protocol::ProtocolError&) {
-            if (attempt == 2) throw;
+            continue;
         }
+        try {
+            client->push(job);
+        } catch (const protocol::ServerError&) {
+            give_back(std::move(client));  // the server answered: the connection is fine
+            throw;
+        } catch (const protocol::ReplyLostError& e) {
+            client->disconnect();
+            throw plugins::PushOutcomeUnknown(job.jid(), e.what());
+        } catch (const protocol::ProtocolError& e) {
+            client->disconnect();
+            throw plugins::PushOutcomeUnknown(job.jid(), std::string("PUSH was sent but its reply was garbled: ") +
+                                                             e.what());
+        } catch (const protocol::ConnectionError&) {
+            client->disconnect();  // the write failed: the server never had the whole command
+            if (attempt == 2) throw;
+            continue;
+        }
+        give_back(std::move(client));
+        return job.jid();
     }
 }
 

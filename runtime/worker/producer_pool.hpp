@@ -24,8 +24,10 @@ public:
     // a ServerError (the server's answer to a command) is dropped, not pooled.
     void with_client(const std::function<void(protocol::Client&)>& use);
 
-    // Enqueues a job; returns its jid. A pooled connection the server closed
-    // meanwhile costs one retry on a fresh one.
+    // Enqueues a job; returns its jid. Retried once on a fresh connection only
+    // when the PUSH certainly did not reach the server (connect or write
+    // failed); when it was written but the reply was lost, throws
+    // plugins::PushOutcomeUnknown (naming the jid) instead of pushing twice.
     std::string push(std::string_view jobtype, std::string_view args_json, std::string_view queue);
 
     // Ends every idle connection.

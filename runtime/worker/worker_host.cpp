@@ -219,10 +219,15 @@ void WorkerHost::Impl::start_threads() {
 }
 
 void WorkerHost::Impl::fire_job_timeouts() {
-    for (const auto& job : ctx->busy.expire_overdue(Clock::now()))
+    const auto now = Clock::now();
+    for (const auto& job : ctx->busy.near_reservation_end(now))
         ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
-                     "exceeded worker.job_timeout of " + std::to_string(job->limit->count()) +
-                         " ms: cancelling; it will be FAILed as JobTimeout when it returns");
+                     "has run for 80% of its reservation (" + std::to_string(job->reservation.count() / 1000) +
+                         " s); the server hands it to another worker when the reservation ends");
+    for (const auto& job : ctx->busy.expire_overdue(now))
+        ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
+                     "exceeded its time limit, " + job->limit_description +
+                         ": cancelling; it will be FAILed as JobTimeout when it returns");
 }
 
 int WorkerHost::Impl::run() {
@@ -373,33 +378,59 @@ int WorkerHost::Impl::finish_terminate() {
         ctx->wakeup.wait_for(control_poll, {});
     }
 
-    // FAIL what is still running, through connections other than the busy processors' own.
+    // Settle what is still running, through connections other than the busy processors' own:
+    // FAIL it for a retry only when it has one left; a FAIL would discard (retry: 0) or bury
+    // (retry: -1, last retry) the others, so those are given back untouched instead.
     for (const auto& job : ctx->busy.claim_for_shutdown()) {
-        ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
-                     "still running after worker.shutdown_timeout: cancelled and FAILed as Shutdown");
-        ctx->ledger.add({job->jid, job->jobtype,
-                         protocol::FailureReport{"Shutdown",
-                                                 "the host was shutting down: the job was still running after "
-                                                 "worker.shutdown_timeout (" +
-                                                     std::to_string(timeout.count()) + " ms); it will be retried",
-                                                 {}}});
+        if (job->retry_left) {
+            ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
+                         "still running after worker.shutdown_timeout: cancelled and FAILed as Shutdown (it has a "
+                         "retry left)");
+            ctx->ledger.add(PendingResult::fail(job->jid, job->jobtype,
+                             protocol::FailureReport{"Shutdown",
+                                                     "the host was shutting down: the job was still running after "
+                                                     "worker.shutdown_timeout (" +
+                                                         std::to_string(timeout.count()) + " ms); it will be retried",
+                                                     {}}));
+        } else {
+            ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
+                         "still running after worker.shutdown_timeout: cancelled and given back (ACK, then PUSH the "
+                         "same job), since a FAIL would use up its last retry");
+            ctx->ledger.add(PendingResult::give_back(job->jid, job->jobtype, job->payload));
+        }
     }
-    // Idle processors deliver these FAILs on their next pass or on their way out.
+    // Idle processors deliver these on their next pass or on their way out.
     ctx->wakeup.notify();
     for (auto& p : processors) p.thread.request_stop();
     if (heartbeat) heartbeat->thread.request_stop();
     leave_threads(Clock::now() + exit_grace);
 
-    // Whatever is left (no processor was connected) goes out on a producer connection.
-    if (!ctx->ledger.empty()) {
+    // Whatever is left (no processor was connected, or the server refused) goes out on a producer
+    // connection, with the ledger's backoff, until the exit grace runs out.
+    const auto results_deadline = Clock::now() + exit_grace;
+    std::string last_error;
+    while (!ctx->ledger.empty() && Clock::now() < results_deadline) {
+        std::chrono::milliseconds hold{0};
         try {
-            ctx->producers.with_client([&](protocol::Client& client) { ctx->deliver_results(client); });
+            ctx->producers.with_client([&](protocol::Client& client) { hold = ctx->deliver_results(client); });
         } catch (const std::exception& e) {
-            ctx->logger.error("shutdown: " + std::to_string(ctx->ledger.size()) +
-                              " result(s) could not be delivered; the server will retry those jobs when their "
-                              "reservation expires: " + e.what());
+            last_error = e.what();
+            hold = 200ms;
         }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(results_deadline - Clock::now());
+        if (hold.count() > 0) ctx->wakeup.wait_for(std::min(hold, std::max(left, 0ms)), {});
     }
+    if (!ctx->ledger.empty()) {
+        ctx->logger.error("shutdown: " + std::to_string(ctx->ledger.size()) +
+                          " result(s) could not be delivered" + (last_error.empty() ? "" : ": " + last_error));
+        // A give-back whose ACK went through holds the only copy of its job: say what it was.
+        for (const auto& result : ctx->ledger.entries())
+            if (result.kind() == PendingResult::Kind::give_back && result.reservation_released)
+                ctx->log_job(Poco::Message::PRIO_ERROR, result.jid, result.jobtype,
+                             "was ACKed to be given back but could not be PUSHed again; the job is: " +
+                                 result.give_back_payload);
+    }
+    save_undelivered_results(*ctx);
     ctx->producers.close_all();
     ctx->lifecycle.stop();
     ctx->logger.information("stopped");

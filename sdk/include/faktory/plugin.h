@@ -59,7 +59,9 @@ typedef enum faktory_status {
     FAKTORY_DUPLICATE = 3,    /* the jobtype is already registered */
     FAKTORY_TOO_LATE = 4,     /* registration outside init */
     FAKTORY_OUT_OF_RANGE = 5, /* argument index past the end of args */
-    FAKTORY_UNAVAILABLE = 6   /* the host cannot do this here (e.g. push with no producer) */
+    FAKTORY_UNAVAILABLE = 6,  /* the host cannot do this here (e.g. push with no producer) */
+    FAKTORY_OUTCOME_UNKNOWN = 7 /* push: sent, but the reply was lost; the job may or may not be
+                                 * enqueued (jid_out holds its jid). The host did not push it again. */
 } faktory_status;
 
 /* The JSON type of one job argument. */

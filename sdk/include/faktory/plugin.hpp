@@ -48,6 +48,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// push() was sent but its reply was lost: the job may or may not be enqueued
+// (FAKTORY_OUTCOME_UNKNOWN). jid() names it; the host did not push it again.
+class PushOutcomeUnknown : public HostError {
+public:
+    PushOutcomeUnknown(const std::string& what, std::string jid) : HostError(what), jid_(std::move(jid)) {}
+    const std::string& jid() const noexcept { return jid_; }
+
+private:
+    std::string jid_;
+};
+
 namespace detail {
 
 inline const char* type_name(int type) {
@@ -133,10 +144,14 @@ public:
     // True once the host wants the job to stop; long handlers should poll it and return.
     bool cancelled() const { return host_->cancelled(job_) != 0; }
 
-    // Enqueues a new job; returns its jid. Throws HostError when the host refuses.
+    // Enqueues a new job; returns its jid. Throws HostError when the host refuses,
+    // PushOutcomeUnknown (a HostError) when it was sent but the reply was lost.
     std::string push(const std::string& jobtype, const std::string& args_json, const std::string& queue = "") const {
         char jid[128] = {0};
-        if (host_->push(job_, jobtype.c_str(), args_json.c_str(), queue.c_str(), jid, sizeof jid) != FAKTORY_OK)
+        const int status = host_->push(job_, jobtype.c_str(), args_json.c_str(), queue.c_str(), jid, sizeof jid);
+        if (status == FAKTORY_OUTCOME_UNKNOWN)
+            throw PushOutcomeUnknown("push " + jobtype + ": " + std::string(detail::view(host_->last_error(job_))), jid);
+        if (status != FAKTORY_OK)
             throw HostError("push " + jobtype + ": " + std::string(detail::view(host_->last_error(job_))));
         return jid;
     }

@@ -64,6 +64,9 @@ HostProcess::HostProcess(Options options) : options_(std::move(options)) {
     posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    // Nothing else of the test's leaks in: a child holding the dev server's listening socket would
+    // keep its port taken (and accept connections nobody serves) across a dev server restart.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     std::string directory;
     if (options_.working_directory) {
         directory = options_.working_directory->string();

@@ -23,122 +23,15 @@
 #include "protocol/errors.hpp"
 #include "protocol/password_hash.hpp"
 #include "protocol/resp.hpp"
+#include "support/scripted_server.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace faktory_host::protocol;
 using faktory_host::testing::TempDir;
+using faktory_host::testing::FakeServer;
+using faktory_host::testing::Peer;
 
 namespace {
-
-class SocketSource : public resp::ByteSource {
-public:
-    explicit SocketSource(Poco::Net::StreamSocket& socket) : socket_(socket) {}
-    std::size_t read_some(char* out, std::size_t max) override {
-        const int n = socket_.receiveBytes(out, static_cast<int>(max));
-        if (n < 0) throw std::runtime_error("fake server: receive timed out");
-        return static_cast<std::size_t>(n);
-    }
-
-private:
-    Poco::Net::StreamSocket& socket_;
-};
-
-// The fake server's side of one connection.
-class Peer {
-public:
-    explicit Peer(Poco::Net::StreamSocket socket) : socket_(std::move(socket)), source_(socket_), reader_(source_) {
-        socket_.setReceiveTimeout(Poco::Timespan(10, 0));
-    }
-    void send(const std::string& bytes) { socket_.sendBytes(bytes.data(), static_cast<int>(bytes.size())); }
-    // The next command line; throws when the client hung up instead.
-    std::string read_line() {
-        auto line = reader_.read_command_line();
-        if (!line) throw std::runtime_error("fake server: client closed the connection");
-        lines.push_back(*line);
-        return *line;
-    }
-    // HI, HELLO, +OK: returns the HELLO line.
-    std::string handshake(const std::string& hi = R"({"v":2})") {
-        send("+HI " + hi + "\r\n");
-        const auto hello = read_line();
-        send("+OK\r\n");
-        return hello;
-    }
-    // Reads one command and answers it with `reply`.
-    std::string answer(const std::string& reply) {
-        const auto line = read_line();
-        send(reply);
-        return line;
-    }
-    std::vector<std::string> lines;
-
-private:
-    Poco::Net::StreamSocket socket_;
-    SocketSource source_;
-    resp::RespReader reader_;
-};
-
-// Accepts `connections` connections one after another and runs the script on
-// each; what the client sent and any script failure are read after join().
-class FakeServer {
-public:
-    using Script = std::function<void(Peer&, int connection_index)>;
-
-    // TLS servers bind "localhost" so they sit wherever the client resolves it.
-    explicit FakeServer(Script script, int connections = 1, Poco::Net::Context::Ptr tls = nullptr)
-        : script_(std::move(script)) {
-        const Poco::Net::SocketAddress address(tls ? "localhost" : "127.0.0.1", 0);
-        if (tls)
-            socket_ = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, tls);
-        else
-            socket_ = std::make_unique<Poco::Net::ServerSocket>(address);
-        thread_ = std::thread([this, connections] { run(connections); });
-    }
-    ~FakeServer() { join(); }
-
-    std::uint16_t port() const { return socket_->address().port(); }
-    void join() {
-        if (thread_.joinable()) thread_.join();
-    }
-    std::vector<std::string> lines() {
-        join();
-        return lines_;
-    }
-    std::string error() {
-        join();
-        return error_;
-    }
-
-private:
-    void run(int connections) {
-        for (int i = 0; i < connections; ++i) {
-            try {
-                if (!socket_->poll(Poco::Timespan(10, 0), Poco::Net::Socket::SELECT_READ)) {
-                    error_ += "no connection arrived; ";
-                    return;
-                }
-                Peer peer(socket_->acceptConnection());
-                try {
-                    script_(peer, i);
-                } catch (...) {
-                    lines_.insert(lines_.end(), peer.lines.begin(), peer.lines.end());
-                    throw;
-                }
-                lines_.insert(lines_.end(), peer.lines.begin(), peer.lines.end());
-            } catch (const Poco::Exception& e) {
-                error_ += e.displayText() + "; ";
-            } catch (const std::exception& e) {
-                error_ += std::string(e.what()) + "; ";
-            }
-        }
-    }
-
-    Script script_;
-    std::unique_ptr<Poco::Net::ServerSocket> socket_;
-    std::thread thread_;
-    std::vector<std::string> lines_;
-    std::string error_;
-};
 
 ClientOptions options_for(const FakeServer& server, const std::string& password = "") {
     ClientOptions options;

@@ -119,8 +119,25 @@ BOOST_AUTO_TEST_CASE(rejects_oversized_bulk_before_allocating_it) {
     BOOST_TEST(error_for("$4611686018427387904\r\n").find("larger than") != std::string::npos);
     resp::ReaderLimits small;
     small.max_bulk = 4;
+    small.max_bulk_skipped = 4;
     BOOST_TEST(error_for("$5\r\nhello\r\n", small).find("larger than the 4 byte limit") != std::string::npos);
     BOOST_TEST(read_one("$4\r\nhell\r\n", small).text == "hell");
+}
+
+BOOST_AUTO_TEST_CASE(reads_a_bulk_over_the_kept_limit_to_its_end_keeping_its_head) {
+    resp::ReaderLimits small;
+    small.max_bulk = 4;
+    small.max_bulk_skipped = 100000;
+    const std::string big(50000, 'x');
+    resp::StringSource source("$50000\r\nhead" + big.substr(4) + "\r\n+NEXT\r\n", 7);
+    resp::RespReader reader(source, small);
+    const auto oversized = reader.read();
+    BOOST_TEST((oversized.type == resp::Type::bulk_string));
+    BOOST_TEST(oversized.oversized == 50000u);
+    BOOST_TEST(oversized.text == "head");
+    BOOST_TEST(reader.read().text == "NEXT");  // the stream is still in step
+    BOOST_TEST(error_for("$6\r\nhello!XX", small).find("not terminated by CRLF") != std::string::npos);
+    BOOST_TEST(error_for("$6\r\nhel", small).find("truncated") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(rejects_overlong_line_with_a_short_excerpt) {

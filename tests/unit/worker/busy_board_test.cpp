@@ -6,6 +6,20 @@
 
 using namespace std::chrono_literals;
 using faktory_host::worker::BusyBoard;
+using faktory_host::worker::JobTicket;
+
+namespace {
+JobTicket ticket(const std::string& jid, const std::string& jobtype,
+                 std::optional<std::chrono::milliseconds> limit = std::nullopt) {
+    JobTicket t;
+    t.jid = jid;
+    t.jobtype = jobtype;
+    t.payload = R"({"jid":")" + jid + R"(","jobtype":")" + jobtype + R"(","args":[]})";
+    t.limit = limit;
+    t.limit_description = limit ? "worker.job_timeout" : "";
+    return t;
+}
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(busy_board)
 
@@ -14,7 +28,7 @@ BOOST_AUTO_TEST_CASE(is_idle_only_when_nobody_fetches_and_no_job_runs) {
     BOOST_TEST(board.idle());
     board.fetch_started();
     BOOST_TEST(!board.idle());
-    auto job = board.job_started("default", 0, "jid-1", "Echo", std::nullopt);  // the fetch becomes the job
+    auto job = board.job_started("default", 0, ticket("jid-1", "Echo"));  // the fetch becomes the job
     BOOST_TEST(!board.idle());
     BOOST_TEST(board.running() == 1u);
     board.job_ended(job);
@@ -27,9 +41,9 @@ BOOST_AUTO_TEST_CASE(is_idle_only_when_nobody_fetches_and_no_job_runs) {
 BOOST_AUTO_TEST_CASE(a_job_past_its_limit_times_out_once_and_is_asked_to_stop) {
     BusyBoard board;
     board.fetch_started();
-    auto limited = board.job_started("default", 0, "jid-1", "Slow", 100ms);
+    auto limited = board.job_started("default", 0, ticket("jid-1", "Slow", 100ms));
     board.fetch_started();
-    auto unlimited = board.job_started("default", 1, "jid-2", "Other", std::nullopt);
+    auto unlimited = board.job_started("default", 1, ticket("jid-2", "Other"));
     const auto start = limited->started;
     BOOST_TEST(board.expire_overdue(start + 50ms).empty());
     auto expired = board.expire_overdue(start + 150ms);
@@ -46,7 +60,7 @@ BOOST_AUTO_TEST_CASE(a_job_past_its_limit_times_out_once_and_is_asked_to_stop) {
 BOOST_AUTO_TEST_CASE(a_job_claimed_by_the_shutdown_reports_it_when_it_returns) {
     BusyBoard board;
     board.fetch_started();
-    auto job = board.job_started("images", 3, "jid-9", "Resize", std::nullopt);
+    auto job = board.job_started("images", 3, ticket("jid-9", "Resize"));
     auto claimed = board.claim_for_shutdown();
     BOOST_TEST(claimed.size() == 1u);
     BOOST_TEST(job->stop.stop_requested());
@@ -55,11 +69,38 @@ BOOST_AUTO_TEST_CASE(a_job_claimed_by_the_shutdown_reports_it_when_it_returns) {
     BOOST_TEST(board.idle());
 }
 
+BOOST_AUTO_TEST_CASE(a_job_past_80_percent_of_its_reservation_is_reported_once) {
+    BusyBoard board;
+    board.fetch_started();
+    auto t = ticket("jid-1", "Slow");
+    t.reservation = 100s;
+    auto job = board.job_started("default", 0, t);
+    const auto start = job->started;
+    BOOST_TEST(board.near_reservation_end(start + 79s).empty());
+    auto near = board.near_reservation_end(start + 80s);
+    BOOST_TEST(near.size() == 1u);
+    BOOST_TEST(near.front()->jid == "jid-1");
+    BOOST_TEST(!job->stop.stop_requested());  // a warning only
+    BOOST_TEST(board.near_reservation_end(start + 90s).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_job_claimed_by_the_shutdown_carries_its_payload_and_retry_policy) {
+    BusyBoard board;
+    board.fetch_started();
+    auto t = ticket("jid-7", "Once");
+    t.retry_left = false;
+    board.job_started("default", 0, t);
+    auto claimed = board.claim_for_shutdown();
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed.front()->payload == t.payload);
+    BOOST_TEST(!claimed.front()->retry_left);
+}
+
 BOOST_AUTO_TEST_CASE(describe_names_pool_thread_jid_jobtype_and_elapsed_time) {
     BusyBoard board;
     BOOST_TEST(board.describe(std::chrono::steady_clock::now()).empty());
     board.fetch_started();
-    auto job = board.job_started("images", 3, "jid-9", "Resize", std::nullopt);
+    auto job = board.job_started("images", 3, ticket("jid-9", "Resize"));
     const auto line = board.describe(job->started + 1500ms);
     BOOST_TEST(line == "pool=images thread=3 jid=jid-9 jobtype=Resize running_ms=1500\n");
 }

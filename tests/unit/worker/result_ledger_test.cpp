@@ -16,8 +16,8 @@ BOOST_AUTO_TEST_SUITE(result_ledger)
 
 BOOST_AUTO_TEST_CASE(flush_sends_every_pending_result_once_and_empties_the_ledger) {
     ResultLedger ledger;
-    ledger.add({"jid-1", "A", std::nullopt});
-    ledger.add({"jid-2", "B", FailureReport{"RuntimeError", "boom", {}}});
+    ledger.add(PendingResult::ack("jid-1", "A"));
+    ledger.add(PendingResult::fail("jid-2", "B", FailureReport{"RuntimeError", "boom", {}}));
     std::vector<std::string> sent;
     ledger.flush([&](const PendingResult& r) { sent.push_back(r.jid + (r.failure ? ":fail" : ":ack")); });
     BOOST_TEST(sent == (std::vector<std::string>{"jid-1:ack", "jid-2:fail"}), boost::test_tools::per_element());
@@ -27,9 +27,9 @@ BOOST_AUTO_TEST_CASE(flush_sends_every_pending_result_once_and_empties_the_ledge
 
 BOOST_AUTO_TEST_CASE(a_failed_send_keeps_that_result_and_the_untried_ones) {
     ResultLedger ledger;
-    ledger.add({"a", "T", std::nullopt});
-    ledger.add({"b", "T", std::nullopt});
-    ledger.add({"c", "T", std::nullopt});
+    ledger.add(PendingResult::ack("a", "T"));
+    ledger.add(PendingResult::ack("b", "T"));
+    ledger.add(PendingResult::ack("c", "T"));
     std::vector<std::string> sent;
     BOOST_CHECK_THROW(ledger.flush([&](const PendingResult& r) {
         if (r.jid == "b") throw std::runtime_error("connection lost");
@@ -44,15 +44,15 @@ BOOST_AUTO_TEST_CASE(a_failed_send_keeps_that_result_and_the_untried_ones) {
 
 BOOST_AUTO_TEST_CASE(a_later_result_for_the_same_jid_replaces_the_earlier_one) {
     ResultLedger ledger;
-    ledger.add({"j", "T", FailureReport{"E", "first", {}}});
-    ledger.add({"j", "T", std::nullopt});
+    ledger.add(PendingResult::fail("j", "T", FailureReport{"E", "first", {}}));
+    ledger.add(PendingResult::ack("j", "T"));
     BOOST_TEST(ledger.size() == 1u);
     ledger.flush([](const PendingResult& r) { BOOST_TEST(!r.failure.has_value()); });
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_flushes_never_send_a_result_twice) {
     ResultLedger ledger;
-    for (int i = 0; i < 2000; ++i) ledger.add({"jid-" + std::to_string(i), "T", std::nullopt});
+    for (int i = 0; i < 2000; ++i) ledger.add(PendingResult::ack("jid-" + std::to_string(i), "T"));
     std::atomic<int> sends{0};
     std::vector<std::thread> flushers;
     for (int t = 0; t < 4; ++t)
@@ -60,6 +60,41 @@ BOOST_AUTO_TEST_CASE(concurrent_flushes_never_send_a_result_twice) {
     for (auto& t : flushers) t.join();
     BOOST_TEST(sends.load() == 2000);
     BOOST_TEST(ledger.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_give_back_whose_push_failed_keeps_the_ack_done_so_it_is_never_sent_twice) {
+    ResultLedger ledger;
+    ledger.add(PendingResult::give_back("g", "T", R"({"jid":"g","jobtype":"T","args":[]})"));
+    BOOST_TEST((ledger.entries().front().kind() == PendingResult::Kind::give_back));
+    // First try: the ACK goes through, the PUSH fails.
+    BOOST_CHECK_THROW(ledger.flush([](PendingResult& r) {
+        r.reservation_released = true;
+        throw std::runtime_error("connection lost before the PUSH");
+    }),
+                      std::runtime_error);
+    BOOST_TEST_REQUIRE(ledger.size() == 1u);
+    BOOST_TEST(ledger.entries().front().reservation_released);
+}
+
+BOOST_AUTO_TEST_CASE(refusals_hold_re_sends_back_doubling_until_a_delivery) {
+    using namespace std::chrono_literals;
+    ResultLedger ledger;
+    auto now = ResultLedger::Clock::now();
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 100);
+    BOOST_TEST(ledger.held_for(now + 40ms).count() == 60);
+    // Another processor refused during the same hold: counted once, no doubling.
+    BOOST_TEST(ledger.refused(now + 40ms).count() == 60);
+    now += 100ms;
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 200);
+    now += 200ms;
+    BOOST_TEST(ledger.refused(now).count() == 400);
+    for (int i = 0; i < 10; ++i) ledger.refused(now += 10s);
+    BOOST_TEST(ledger.refused(now += 10s).count() == 5000);  // capped
+    ledger.delivered();
+    BOOST_TEST(ledger.held_for(now).count() == 0);
+    BOOST_TEST(ledger.refused(now).count() == 100);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

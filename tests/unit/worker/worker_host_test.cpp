@@ -17,6 +17,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "devserver/dev_server.hpp"
+#include "host_under_test.hpp"
 #include "ops/logging.hpp"
 #include "support/eventually.hpp"
 #include "protocol/client.hpp"
@@ -95,56 +96,28 @@ bool stays(Predicate&& holds, std::chrono::milliseconds span) {
     return !eventually([&] { return !holds(); }, span);
 }
 
-struct Engine {
-    TempDir dir;
+// The dev server a test's engine talks to, started before the engine is built.
+struct ServerUnderTest {
     std::unique_ptr<devserver::DevServer> owned_server;
+    explicit ServerUnderTest(const std::string& password)
+        : owned_server(std::make_unique<devserver::DevServer>(
+              devserver::DevServerOptions{"127.0.0.1:0", "", password, "", ""})) {
+        owned_server->start();
+    }
+};
+
+struct Engine : ServerUnderTest, faktory_host::testing::HostUnderTest {
     devserver::DevServer& server;
-    config::Config config;
-    std::unique_ptr<WorkerHost> host;
-    std::thread runner;
-    std::atomic<int> exit_code{-1};
-    std::exception_ptr error;
 
     explicit Engine(const std::string& server_password = "")
-        : owned_server(std::make_unique<devserver::DevServer>(
-              devserver::DevServerOptions{"127.0.0.1:0", "", server_password, "", ""})),
-          server(*owned_server) {
-        // The engine's own account of each test, shown by ctest --output-on-failure.
-        faktory_host::ops::configure_logging("debug", false);
-        server.start();
-        fs::create_directories(dir / "plugins");
-        fs::copy_file(FIXTURE_PLUGIN, dir / "plugins" / fs::path(FIXTURE_PLUGIN).filename());
-        config.plugins.dir = dir / "plugins";
-        config.plugins.check_permissions = false;
+        : ServerUnderTest(server_password), HostUnderTest(owned_server->url()), server(*owned_server) {
         config.worker.pools = {config::PoolConfig{"default", 2, config::QueueSelection{}}};
         config.worker.heartbeat_interval = 100ms;
-        config.worker.shutdown_timeout = 1s;
-        config.worker.state_dir = dir / "state";
     }
 
-    ~Engine() {
-        if (runner.joinable()) {
-            host->request_terminate();
-            runner.join();
-        }
-    }
-
-    protocol::ClientOptions connection() const {
-        protocol::ClientOptions options;
-        options.url = protocol::ServerUrl::parse(server.url());
-        return options;
-    }
-
+    // Starts the engine and waits until the server knows its worker.
     void start() {
-        host = std::make_unique<WorkerHost>(config, connection());
-        runner = std::thread([this] {
-            try {
-                exit_code = host->run();
-            } catch (...) {
-                error = std::current_exception();
-                exit_code = 99;
-            }
-        });
+        HostUnderTest::start();
         BOOST_REQUIRE(eventually([&] { return !worker_state(server, host->wid()).empty(); }));
     }
 
@@ -155,7 +128,7 @@ struct Engine {
     }
 
     std::string push(const std::string& jobtype, const std::string& args_json = "[]") {
-        protocol::Client producer(connection());
+        protocol::Client producer(connection);
         producer.connect();
         protocol::Job job(jobtype);
         job.set_args_json(args_json);
@@ -164,8 +137,18 @@ struct Engine {
         return job.jid();
     }
 
-    std::string quoted(const fs::path& path) const { return "\"" + path.string() + "\""; }
+    // Pushes a job built by the test (retry, reserve_for, ...); returns its jid.
+    std::string push_job(const protocol::Job& job) {
+        protocol::Client producer(connection);
+        producer.connect();
+        producer.push(job);
+        producer.end();
+        return job.jid();
+    }
+
 };
+
+
 
 } // namespace
 
@@ -284,7 +267,7 @@ BOOST_AUTO_TEST_CASE(twenty_reloads_under_load_lose_nothing_fail_nothing_run_not
     const auto runs = engine.dir / "runs";
     const auto args = "[" + engine.quoted(release) + "," + engine.quoted(runs) + "]";
 
-    protocol::Client producer(engine.connection());
+    protocol::Client producer(engine.connection);
     producer.connect();
     std::atomic<bool> stop{false};
     std::atomic<int> pushed{0};
@@ -333,7 +316,7 @@ BOOST_AUTO_TEST_CASE(a_reload_rereads_the_configuration_and_keeps_restart_only_k
     reread.worker.job_timeout["WaitForFile"] = 200ms;  // reloadable: takes effect
     reread.worker.pools.front().concurrency = 7;       // needs a restart: kept at 2
     std::atomic<int> applied{0};
-    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection());
+    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection);
     engine.host->set_config_source({[&] { return reread; }, [&](const config::Config&) { ++applied; }});
     engine.runner = std::thread([&] { engine.exit_code = engine.host->run(); });
     BOOST_REQUIRE(eventually([&] { return !worker_state(engine.server, engine.host->wid()).empty(); }));
@@ -351,7 +334,7 @@ BOOST_AUTO_TEST_CASE(a_reload_rereads_the_configuration_and_keeps_restart_only_k
 
 BOOST_AUTO_TEST_CASE(a_configuration_that_no_longer_reads_keeps_the_running_one_and_still_reloads) {
     Engine engine;
-    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection());
+    engine.host = std::make_unique<WorkerHost>(engine.config, engine.connection);
     engine.host->set_config_source(
         {[]() -> config::Config { throw config::ConfigError("faktory-host.yaml:3:7: worker.concurrency: not a number"); },
          [](const config::Config&) { BOOST_ERROR("a configuration that did not read was applied"); }});
@@ -456,6 +439,83 @@ BOOST_AUTO_TEST_CASE(a_job_outliving_the_shutdown_timeout_is_failed_as_shutdown)
     BOOST_TEST(stats_count(engine.server, "failed") == 1);
 }
 
+// At terminate, a running job without a retry left must not be FAILed: for retry 0 a FAIL
+// discards it, for retry -1 it buries it in the dead set. It goes back to its queue instead.
+void a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(int retry) {
+    Engine engine;
+    engine.config.worker.shutdown_timeout = 300ms;
+    engine.start();
+    const auto runs = engine.dir / "runs";
+    protocol::Job job("WaitForFile");
+    job.set_args_json("[" + engine.quoted(engine.dir / "never") + "," + engine.quoted(runs) + "]");
+    job.set_retry(retry);
+    const auto jid = engine.push_job(job);
+    BOOST_REQUIRE(eventually([&] { return line_count(runs) == 1; }));
+
+    engine.host->request_terminate();
+    BOOST_TEST(engine.wait_for_exit() == 0);
+    BOOST_TEST(stats_array(engine.server, "dead")->size() == 0u);
+    BOOST_TEST(stats_array(engine.server, "retries")->size() == 0u);
+    BOOST_TEST(stats_array(engine.server, "working")->size() == 0u);
+    BOOST_TEST(stats_count(engine.server, "failed") == 0);
+    BOOST_TEST_REQUIRE(engine.server.stats()->getObject("queues")->optValue<std::int64_t>("default", 0) == 1);
+
+    // The same job, unchanged, is what a worker fetches next.
+    protocol::Client consumer(engine.connection);
+    consumer.connect();
+    const auto fetched = consumer.fetch({"default"});
+    BOOST_TEST_REQUIRE(fetched.has_value());
+    BOOST_TEST(fetched->jid() == jid);
+    BOOST_TEST(fetched->retry().value_or(99) == retry);
+    BOOST_TEST(fetched->args_json() == job.args_json());
+    BOOST_TEST(fetched->jobtype() == "WaitForFile");
+    consumer.ack(jid);
+    consumer.end();
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_0_job_interrupted_by_the_shutdown_is_given_back_not_discarded) {
+    a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(0);
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_minus_1_job_interrupted_by_the_shutdown_is_given_back_not_buried) {
+    a_job_without_retries_interrupted_by_the_shutdown_goes_back_to_its_queue(-1);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_outliving_its_reservation_is_failed_first_and_never_runs_twice_at_once) {
+    Engine engine;
+    // reserve_for 60 s (Faktory's least) less a 59.5 s margin: the host must cut the job at 500 ms.
+    engine.config.worker.reservation_margin = 59500ms;
+    engine.start();
+    const auto log = engine.dir / "runs";
+    protocol::Job job("WaitLogged");
+    job.set_args_json("[" + engine.quoted(engine.dir / "never") + "," + engine.quoted(log) + "]");
+    job.set_reserve_for(60);
+    const auto jid = engine.push_job(job);
+
+    Poco::JSON::Object::Ptr failure;
+    BOOST_TEST_REQUIRE(eventually([&] { return (failure = only_retry_failure(engine.server)) != nullptr; }));
+    BOOST_TEST(failure->getValue<std::string>("errtype") == "JobTimeout");
+    const auto message = failure->getValue<std::string>("message");
+    BOOST_TEST(message.find("reserve_for 60 s") != std::string::npos, message);
+    BOOST_TEST(message.find("59500 ms safety margin") != std::string::npos, message);
+
+    // The server's clock jumps 45 s: the first retry (due 15..44 s after the FAIL) comes due, while the
+    // worker, beating every 100 ms, stays short of the 60 s after which it would be reaped. The second
+    // run starts only after the first ended.
+    engine.server.advance_time(std::chrono::seconds(45));
+    BOOST_TEST_REQUIRE(eventually([&] { return line_count(log) >= 4; }));
+    engine.host->request_terminate();
+    BOOST_TEST(engine.wait_for_exit() == 0);
+    std::ifstream in(log);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    BOOST_TEST_REQUIRE(lines.size() >= 4u);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        BOOST_TEST(lines[i] == (i % 2 == 0 ? "start " : "end ") + jid, "line " << i);
+    if (auto retry = only_retry_failure(engine.server))
+        BOOST_TEST(retry->getValue<std::string>("errtype") != "ReservationExpired");
+}
+
 BOOST_AUTO_TEST_CASE(a_job_past_its_job_timeout_is_cancelled_and_failed_as_job_timeout) {
     Engine engine;
     engine.config.worker.job_timeout["WaitForFile"] = 200ms;
@@ -488,7 +548,7 @@ BOOST_AUTO_TEST_CASE(an_ack_lost_with_the_connection_is_resent_after_reconnectin
 
 BOOST_AUTO_TEST_CASE(a_wrong_password_at_startup_makes_run_throw_instead_of_retrying) {
     Engine engine("s3cret");
-    auto options = engine.connection();
+    auto options = engine.connection;
     options.url.password = "wrong";
     WorkerHost host(engine.config, options);
     const auto started = std::chrono::steady_clock::now();
@@ -500,13 +560,13 @@ BOOST_AUTO_TEST_CASE(a_wrong_password_at_startup_makes_run_throw_instead_of_retr
 BOOST_AUTO_TEST_CASE(a_missing_plugins_directory_makes_run_throw) {
     Engine engine;
     engine.config.plugins.dir = engine.dir / "no-such-dir";
-    WorkerHost host(engine.config, engine.connection());
+    WorkerHost host(engine.config, engine.connection);
     BOOST_CHECK_THROW(host.run(), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(terminate_before_run_makes_run_return_zero_at_once) {
     Engine engine;
-    WorkerHost host(engine.config, engine.connection());
+    WorkerHost host(engine.config, engine.connection);
     host.request_terminate();
     BOOST_TEST(host.run() == 0);
 }

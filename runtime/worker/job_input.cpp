@@ -1,0 +1,25 @@
+// A plugin's job input from a job.
+#include "worker/job_input.hpp"
+
+#include <sstream>
+
+namespace faktory_host::worker {
+
+plugins::JobInput job_input_of(const protocol::Job& job) {
+    plugins::JobInput input;
+    input.jid = job.jid();
+    input.jobtype = job.jobtype();
+    input.queue = job.queue();
+    input.args_json = job.args_json();
+    if (const auto custom = job.custom()) {
+        std::ostringstream text;
+        custom->stringify(text);
+        input.custom_json = text.str();
+    } else {
+        input.custom_json = "{}";
+    }
+    input.retry_count = job.retry_count();
+    return input;
+}
+
+} // namespace faktory_host::worker
