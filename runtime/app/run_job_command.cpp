@@ -47,6 +47,7 @@ plugins::JobInput job_input(const protocol::Job& job) {
         input.custom_json = "{}";
     }
     input.retry_count = job.retry_count();
+    input.job_json = [job] { return job.to_json(); };
     return input;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <forward_list>
+#include <memory>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@
 #include <faktory/plugin.h>
 
 #include "plugins/plugin_generation.hpp"
+
+namespace faktory_host::plugins::jobs_api {
+struct JobDetails;  // host_api_jobs.hpp
+}
 
 // One running job as the plugin sees it. Lives on the stack of
 // PluginGeneration::run() for exactly one handler call, so every string it
@@ -33,6 +38,8 @@ struct faktory_job {
     Poco::JSON::Array::Ptr args;
     std::forward_list<std::string> scratch;  // re-encoded nested values; stable addresses
     std::string last_error;
+    // The 1.1 accessors' view of the whole job, parsed on first use (host_api_jobs.cpp).
+    std::shared_ptr<const faktory_host::plugins::jobs_api::JobDetails> details;
 };
 
 // The plugin's registrations during init. Kept for the image's lifetime so a
@@ -47,6 +54,7 @@ struct faktory_registrar {
     std::vector<Entry> entries;
     std::vector<std::string> errors;  // refused registrations; any one fails the plugin's load
     bool open = true;
+    std::string last_error;  // why the last register_handler/config_value call failed (1.1 registrar_error)
 
     // The plugin's configuration block, parsed on the first config_value() call.
     std::string config_json = "{}";

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
@@ -83,6 +84,9 @@ struct PluginGeneration::Impl {
     std::vector<std::unique_ptr<PluginRecord>> records;  // load order
     std::vector<LoadedPlugin> plugins;
     std::unordered_map<std::string, Handler, TransparentHash, std::equal_to<>> handlers;
+    // The table plugins get: the host's own, or a copy cut to LoaderOptions::host_api_size.
+    const faktory_host_api* host_table = &host_api();
+    std::unique_ptr<faktory_host_api> cut_table;
 
     std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options,
                                            const ShadowDirectory& shadow) const;
@@ -181,7 +185,7 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     char error[1024] = {0};
     faktory_init_args args{};
     args.size = sizeof(args);
-    args.host = &host_api();
+    args.host = host_table;
     args.registrar = record->registrar.get();
     args.config_json = faktory_string{config_json.c_str(), config_json.size()};
     args.error = error;
@@ -197,7 +201,8 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     if (!record->registrar->errors.empty()) {
         std::string all;
         for (const auto& e : record->registrar->errors) all += (all.empty() ? "" : "; ") + e;
-        throw Refusal(where + plugin + all + "; fix the registration in its init");
+        throw Refusal(where + plugin + all + "; fix the registration in its init" +
+                      (error[0] ? " (init reported: " + std::string(error) + ")" : std::string()));
     }
     if (status != FAKTORY_OK)
         throw Refusal(where + plugin + "init failed: " + (error[0] ? std::string(error) : "no reason given") +
@@ -255,6 +260,15 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
     std::shared_ptr<PluginGeneration> generation(new PluginGeneration());
     auto& impl = *generation->impl_;
     impl.number = ++generation_counter;
+    if (options.host_api_size != 0 && options.host_api_size < sizeof(faktory_host_api)) {
+        // Everything past the cut is zeroed, as if this host had never had it.
+        impl.cut_table = std::make_unique<faktory_host_api>(host_api());
+        auto* bytes = reinterpret_cast<unsigned char*>(impl.cut_table.get());
+        std::memset(bytes + options.host_api_size, 0, sizeof(faktory_host_api) - options.host_api_size);
+        impl.cut_table->size = options.host_api_size;
+        if (options.host_api_size <= FAKTORY_HOST_API_SIZE_1_0) impl.cut_table->abi_minor = 0;
+        impl.host_table = impl.cut_table.get();
+    }
     const ShadowDirectory shadow;
     for (const auto& file : files) {
         try {

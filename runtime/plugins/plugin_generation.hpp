@@ -23,6 +23,9 @@ struct JobInput {
     std::string args_json;    // a JSON array
     std::string custom_json;  // a JSON object, "{}" when absent
     int retry_count = 0;
+    // The whole job as a JSON object, built only when a handler asks for more
+    // than the fields above (retry, at, failure, ...). Empty: the host has none.
+    std::function<std::string()> job_json;
 };
 
 struct JobOutcome {
@@ -48,6 +51,10 @@ struct LoaderOptions {
     bool check_permissions = true;
     std::map<std::string, std::string> config_json;  // plugin name -> JSON object text
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
+    // 0: plugins get the whole host API table. Otherwise the table is cut to this
+    // size (e.g. FAKTORY_HOST_API_SIZE_1_0), as an older host would hand it: the
+    // tests of the version rule use it.
+    std::uint32_t host_api_size = 0;
 };
 
 struct LoadedPlugin {

@@ -25,8 +25,10 @@ std::string custom_json(const protocol::Job& job) {
 }
 
 plugins::JobInput job_input(const protocol::Job& job) {
+    // The whole job is serialised only if a handler asks for it (SDK 1.1 accessors).
     return plugins::JobInput{job.jid(),       job.jobtype(),     job.queue(),
-                             job.args_json(), custom_json(job), job.retry_count()};
+                             job.args_json(), custom_json(job), job.retry_count(),
+                             [job] { return job.to_json(); }};
 }
 
 } // namespace

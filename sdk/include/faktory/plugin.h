@@ -5,22 +5,41 @@
  *   FAKTORY_PLUGIN_INIT       required (faktory_plugin_init_v1); registers handlers
  *   faktory_plugin_shutdown   optional; after the plugin's last job returned, before unload
  *
+ * THE VERSION RULE (one rule, both directions):
+ *   A plugin built against SDK 1.N loads in every host 1.M with M >= N, and in
+ *   an older host (M < N) as long as it uses nothing newer than 1.M. So:
+ *   - Minors only append members to the end of a struct; nothing is removed,
+ *     reordered or changed in meaning. A breaking change bumps
+ *     FAKTORY_PLUGIN_ABI_MAJOR and renames the init symbol (_v2), so a
+ *     mismatched pair fails at symbol lookup instead of misbehaving; the host
+ *     refuses a plugin whose abi_major differs from its own.
+ *   - Every struct crossing the boundary starts with `size` (its sizeof on the
+ *     side that filled it); each side reads only the members that size covers.
+ *   - The host never refuses a plugin for its abi_minor. The plugin checks each
+ *     member newer than 1.0 before calling it: FAKTORY_HOST_HAS(host, member)
+ *     (offsetof + sizeof <= host->size, and not NULL). 1.0 members need no check.
+ *   - faktory/plugin.hpp follows the same rule: it starts on any 1.x host and
+ *     refuses only when a member it is about to call is missing, with an error
+ *     naming that member (a failed job, or a failed init when called there).
+ *
  * Rules, for both sides:
- * - Versioning: the host refuses a plugin whose abi_major differs from its own.
- *   A breaking change bumps FAKTORY_PLUGIN_ABI_MAJOR and renames the init
- *   symbol, so a mismatched pair fails at symbol lookup instead of misbehaving.
- *   Compatible additions bump the minor and are appended to the end of a struct.
- * - Every struct crossing the boundary starts with `size` (its sizeof on the
- *   side that filled it); each side reads only the members that size covers.
- * - Ownership: strings the host hands over (faktory_string, config_json) are
+ * - OWNERSHIP: strings the host hands over (faktory_string, config_json) are
  *   borrowed: valid until the call that received them returns — for job data,
  *   until the handler returns. Copy what you keep. Strings a plugin passes in
  *   are copied by the host before the call returns. Nothing is ever freed
  *   across the boundary: what the plugin allocates, the plugin frees (see the
- *   `destroy` callback of register_handler).
+ *   `destroy` callback of register_handler). Each member below says more.
  * - No C++ exception may leave a plugin function; report failures with
  *   status codes and fail(). (faktory/plugin.hpp does this for C++ plugins.)
- * - Handlers run on many host threads at once; a handler must be thread-safe.
+ * - THREADS: query and init run once, on one host thread. Handlers run on many
+ *   host threads at once, so a handler (and its user_data) must be thread-safe;
+ *   one faktory_job* is used by one thread at a time (the one running the
+ *   handler) and must not be handed to other threads. Shutdown and the destroy
+ *   callbacks run on the thread that drops the plugin's last reference (a
+ *   worker or the reload thread), after every handler call has returned.
+ * - Order: query -> init -> handlers ... -> shutdown -> destroy (each
+ *   registration) -> unload. A failed init gets its registrations' destroy
+ *   callbacks but no shutdown.
  * - Registration works only inside init; later calls return FAKTORY_TOO_LATE.
  */
 #ifndef FAKTORY_PLUGIN_H
@@ -34,7 +53,7 @@ extern "C" {
 #endif
 
 #define FAKTORY_PLUGIN_ABI_MAJOR 1
-#define FAKTORY_PLUGIN_ABI_MINOR 0
+#define FAKTORY_PLUGIN_ABI_MINOR 1
 
 /* Symbol names, for hosts and for plugins that define the exports by hand. */
 #define FAKTORY_PLUGIN_QUERY faktory_plugin_query
@@ -100,14 +119,32 @@ typedef struct faktory_value {
     faktory_string text;
 } faktory_value;
 
+/* The previous failure of a retried job (1.1, failure()). Caller sets `size`;
+ * strings are borrowed until the handler returns. */
+typedef struct faktory_failure {
+    uint32_t size;
+    int32_t retry_count;    /* failures before this run, minus one (Faktory's count) */
+    faktory_string errtype; /* of the last failure */
+    faktory_string message;
+    faktory_string failed_at; /* RFC 3339 time of the first failure, "" if unknown */
+    faktory_string next_at;   /* RFC 3339, "" if unknown */
+} faktory_failure;
+
 /* Opaque host objects, only ever handled through pointers. */
 typedef struct faktory_job faktory_job;             /* one running job; valid for the handler call */
 typedef struct faktory_registrar faktory_registrar; /* the plugin's slot in the generation being built */
 
 /* A handler. Return FAKTORY_OK to ACK. Any other return, or a call to fail(),
- * FAILs the job. `user_data` is what was given to register_handler. */
+ * FAILs the job. `user_data` is what was given to register_handler.
+ * THREADS: called on many host threads at once; `job` belongs to this call only. */
 typedef int (*faktory_handler_fn)(faktory_job* job, void* user_data);
-/* Frees a handler's user_data; called once, when the plugin is unloaded. May be NULL. */
+/* Frees a handler's user_data. May be NULL.
+ * OWNERSHIP: called exactly once per successful registration, at unload (also
+ * when init fails after registering), after shutdown. Registering one
+ * user_data for several jobtypes means destroy runs once per jobtype: the
+ * plugin keeps its own reference count then. When register_handler fails, the
+ * host keeps nothing and never calls destroy: user_data stays the plugin's.
+ * THREADS: runs on the thread that unloads the plugin, never during a handler. */
 typedef void (*faktory_destroy_fn)(void* user_data);
 
 /* What the plugin reports about itself before anything else runs. The host
@@ -120,9 +157,11 @@ typedef struct faktory_plugin_info {
     const char* version; /* free text, e.g. "1.4.0" */
 } faktory_plugin_info;
 
-/* The host's functions, handed to init. The table is static: it stays valid
- * as long as the plugin is loaded, so a plugin may keep the pointer. Members
- * are only ever appended; check `size` before using one added after 1.0. */
+/* The host's functions, handed to init.
+ * OWNERSHIP: the table is the host's and static: it stays valid as long as the
+ * plugin is loaded, so a plugin may keep the pointer.
+ * Members are only ever appended; check FAKTORY_HOST_HAS before using one
+ * added after 1.0 (they are marked "1.1"). */
 typedef struct faktory_host_api {
     uint32_t size; /* sizeof(faktory_host_api) on the host */
     uint32_t abi_major;
@@ -130,11 +169,15 @@ typedef struct faktory_host_api {
 
     /* Registration (inside init only). `jobtype` is copied. FAKTORY_INVALID for
      * an empty jobtype, FAKTORY_DUPLICATE when already taken, FAKTORY_TOO_LATE
-     * after init returned. A failed registration also fails the plugin's load. */
+     * after init returned. A failed registration also fails the plugin's load;
+     * registrar_error (1.1) says why.
+     * OWNERSHIP: on FAKTORY_OK the host holds user_data until it calls destroy;
+     * on any failure it keeps nothing and the plugin still owns user_data. */
     int (*register_handler)(faktory_registrar* registrar, const char* jobtype, faktory_handler_fn handler,
                             void* user_data, faktory_destroy_fn destroy);
 
-    /* Job data, borrowed until the handler returns. */
+    /* Job data. OWNERSHIP: borrowed until the handler returns.
+     * THREADS: only on the thread running the job's handler (all job calls). */
     faktory_string (*jid)(const faktory_job* job);
     faktory_string (*jobtype)(const faktory_job* job);
     faktory_string (*queue)(const faktory_job* job);
@@ -173,9 +216,44 @@ typedef struct faktory_host_api {
      * block is not a JSON object), FAKTORY_TOO_LATE (after init). Strings are
      * borrowed until init returns. */
     int (*config_value)(faktory_registrar* registrar, const char* key, faktory_value* value);
+
+    /* ---- 1.1: check each with FAKTORY_HOST_HAS before calling it. ---- */
+
+    /* The job's retry policy (its `retry` field): FAKTORY_OK with *retry set, or
+     * FAKTORY_OUT_OF_RANGE when the job has none (Faktory then uses 25). */
+    int (*retry_policy)(faktory_job* job, int32_t* retry);
+    /* RFC 3339 times as the job carries them; "" when absent. Borrowed until the handler returns. */
+    faktory_string (*at)(faktory_job* job); /* when it was scheduled for */
+    faktory_string (*created_at)(faktory_job* job);
+    faktory_string (*enqueued_at)(faktory_job* job);
+    /* Seconds the server reserves the job for; 0 when the job does not say (Faktory: 1800). */
+    int32_t (*reserve_for)(faktory_job* job);
+    /* The previous failure of a retried job: FAKTORY_OK (out filled, as far as
+     * out->size covers), FAKTORY_OUT_OF_RANGE on a first run (out zeroed). */
+    int (*failure)(faktory_job* job, faktory_failure* out);
+    /* The whole job as the server sent it, a JSON object. Borrowed until the handler returns. */
+    faktory_string (*job_json)(faktory_job* job);
+    /* Why the last register_handler or config_value call on this registrar
+     * failed ("" if none). Borrowed until init returns. */
+    faktory_string (*registrar_error)(const faktory_registrar* registrar);
 } faktory_host_api;
 
-/* What init receives. Borrowed for the call; the host table pointer stays valid. */
+/* Nonzero when `host` (a const faktory_host_api*) has `member` and it is set:
+ * the member lies inside the host's table (offsetof + sizeof <= size). Use it
+ * before every call to a member newer than 1.0. */
+#define FAKTORY_HOST_HAS(host, member)                                                                  \
+    ((host) != NULL &&                                                                                   \
+     offsetof(faktory_host_api, member) + sizeof(((const faktory_host_api*)0)->member) <= (host)->size && \
+     (host)->member != NULL)
+
+/* The size of faktory_host_api in 1.0: hosts emulating an older minor, and
+ * plugins telling their users which minor a host speaks. */
+#define FAKTORY_HOST_API_SIZE_1_0 \
+    (offsetof(faktory_host_api, config_value) + sizeof(((const faktory_host_api*)0)->config_value))
+
+/* What init receives. OWNERSHIP: borrowed for the call (copy config_json if you
+ * keep it); the host table pointer stays valid while the plugin is loaded; the
+ * registrar must not be used after init returns (calls then get FAKTORY_TOO_LATE). */
 typedef struct faktory_init_args {
     uint32_t size; /* sizeof(faktory_init_args) on the host */
     const faktory_host_api* host;
@@ -187,9 +265,12 @@ typedef struct faktory_init_args {
 
 /* The exports. Define them in exactly one source file of the plugin. */
 FAKTORY_PLUGIN_EXPORT const faktory_plugin_info* FAKTORY_PLUGIN_QUERY(void);
-/* Returns FAKTORY_OK, or anything else after writing a reason into args->error. */
+/* Returns FAKTORY_OK, or anything else after writing a reason into args->error.
+ * THREADS: called once, on one host thread, before any handler runs. */
 FAKTORY_PLUGIN_EXPORT int FAKTORY_PLUGIN_INIT(const faktory_init_args* args);
-/* Optional. Called once after the plugin's last job returned, before it is unloaded. */
+/* Optional. Called once after the plugin's last job returned, before the
+ * destroy callbacks and the unload; not called when init failed.
+ * THREADS: on whichever host thread releases the plugin last; no handler runs then. */
 FAKTORY_PLUGIN_EXPORT void FAKTORY_PLUGIN_SHUTDOWN(void);
 
 #ifdef __cplusplus

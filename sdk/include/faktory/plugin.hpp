@@ -9,16 +9,26 @@
 // Exceptions never cross the C boundary: one thrown by a handler becomes a FAIL
 // with errtype = the exception's demangled type name and message = what();
 // one thrown while defining the plugin becomes an init error the host reports.
+//
+// Version rule (see plugin.h): this wrapper starts on any 1.x host. Members
+// newer than 1.0 are checked right before each call; a host lacking one gets
+// faktory::MissingHostMember naming it, so only the code that needs it fails.
 #ifndef FAKTORY_PLUGIN_HPP
 #define FAKTORY_PLUGIN_HPP
 
+#include <faktory/json.hpp>
 #include <faktory/plugin.h>
 
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <limits>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -46,6 +56,35 @@ public:
 class HostError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+// The host is older than the SDK and lacks a member the plugin just called.
+// what(): "this host's API table (ABI 1.0) has no faktory_host_api.at, added in
+// SDK 1.1: upgrade the host, or do not call faktory::Job::at() on it".
+class MissingHostMember : public HostError {
+public:
+    MissingHostMember(const faktory_host_api* host, const char* member, const char* minor, const char* cpp_call)
+        : HostError("this host's API table (ABI " + (host ? std::to_string(host->abi_major) + "." +
+                                                               std::to_string(host->abi_minor)
+                                                         : std::string("unknown")) +
+                    ") has no faktory_host_api." + member + ", added in SDK " + minor +
+                    ": upgrade the host, or do not call " + cpp_call + " on it") {}
+};
+
+// Throws MissingHostMember unless `host` has 1.x member `member` (FAKTORY_HOST_HAS).
+#define FAKTORY_REQUIRE_HOST_MEMBER(host, member, minor, cpp_call) \
+    do {                                                           \
+        if (!FAKTORY_HOST_HAS(host, member))                       \
+            throw ::faktory::MissingHostMember(host, #member, minor, cpp_call); \
+    } while (0)
+
+// The previous failure of a retried job.
+struct Failure {
+    int retry_count = 0;  // Faktory's count: 0 after the first failure
+    std::string errtype;
+    std::string message;
+    std::string failed_at;  // RFC 3339, "" if unknown
+    std::string next_at;
 };
 
 namespace detail {
@@ -81,25 +120,117 @@ inline std::string demangled_type_name(const std::type_info& type) {
     return type.name();
 }
 
-// A job argument or config value as T, or ArgumentError naming `what`, the expected and the actual type.
-template <typename T> T convert(const faktory_value& value, const std::string& what) {
-    static_assert(std::is_same_v<T, std::string> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
-                      std::is_same_v<T, bool>,
-                  "T must be std::string, std::int64_t, double or bool");
-    const char* expected = "boolean";
-    if constexpr (std::is_same_v<T, std::string>) {
-        if (value.type == FAKTORY_VALUE_STRING) return std::string(view(value.text));
-        expected = "string";
-    } else if constexpr (std::is_same_v<T, std::int64_t>) {
-        if (value.type == FAKTORY_VALUE_INTEGER) return value.integer;
-        expected = "integer";
-    } else if constexpr (std::is_same_v<T, double>) {
-        if (value.type == FAKTORY_VALUE_DOUBLE || value.type == FAKTORY_VALUE_INTEGER) return value.number;
-        expected = "number";
+// The readable name of what T accepts, for error messages.
+template <typename T> std::string expected_name() {
+    if constexpr (std::is_same_v<T, bool>) return "boolean";
+    else if constexpr (std::is_integral_v<T>) return "integer";
+    else if constexpr (std::is_floating_point_v<T>) return "number";
+    else if constexpr (std::is_same_v<T, std::string>) return "string";
+    else if constexpr (std::is_same_v<T, Value>) return "any JSON value";
+    else if constexpr (is_optional<T>::value) return expected_name<typename T::value_type>() + " or null";
+    else if constexpr (is_vector<T>::value) return "array of " + expected_name<typename T::value_type>();
+    else if constexpr (is_string_map<T>::value) return "object of " + expected_name<typename T::mapped_type>();
+    else return "?";
+}
+
+template <typename T> constexpr bool convertible() {
+    if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string> || std::is_same_v<T, Value>) return true;
+    else if constexpr (is_optional<T>::value) return convertible<typename T::value_type>();
+    else if constexpr (is_vector<T>::value) return convertible<typename T::value_type>();
+    else if constexpr (is_string_map<T>::value) return convertible<typename T::mapped_type>();
+    else return false;
+}
+
+template <typename T> [[noreturn]] void wrong_type(const Value& value, const std::string& what) {
+    throw ArgumentError(what + ": expected " + expected_name<T>() + ", got " + Value::type_name(value.type()));
+}
+
+// `value` as T, or ArgumentError naming `what` ("argument 1", "config key \"x\"",
+// "argument 0[2]"), the expected and the actual type, or the range T allows.
+template <typename T> T from_value(const Value& value, const std::string& what) {
+    static_assert(convertible<T>(), "T must be bool, an integral or floating type, std::string, faktory::Value, "
+                                    "or std::optional / std::vector / std::map<std::string, ...> of those");
+    if constexpr (std::is_same_v<T, Value>) {
+        return value;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!value.is_bool()) wrong_type<T>(value, what);
+        return value.as_bool();
+    } else if constexpr (std::is_integral_v<T>) {
+        using limits = std::numeric_limits<T>;
+        auto out_of_range = [&](const std::string& shown) -> ArgumentError {
+            return ArgumentError(what + ": " + shown + " is out of range for this " +
+                                 std::to_string(sizeof(T) * 8) + "-bit " + (limits::is_signed ? "signed" : "unsigned") +
+                                 " integer (" + std::to_string(limits::min()) + ".." + std::to_string(limits::max()) + ")");
+        };
+        if (value.is_integer()) {
+            const std::int64_t n = value.as_int();
+            if constexpr (limits::is_signed) {
+                if (n < static_cast<std::int64_t>(limits::min()) || n > static_cast<std::int64_t>(limits::max()))
+                    throw out_of_range(std::to_string(n));
+            } else {
+                if (n < 0 || static_cast<std::uint64_t>(n) > static_cast<std::uint64_t>(limits::max()))
+                    throw out_of_range(std::to_string(n));
+            }
+            return static_cast<T>(n);
+        }
+        if (value.is_number()) {
+            // A whole number written with a fraction or beyond int64 (e.g. a uint64): accepted when exact.
+            const double d = value.as_double();
+            if (d != std::floor(d)) wrong_type<T>(value, what);
+            if (d < static_cast<double>(limits::min()) || d >= static_cast<double>(limits::max()) + 1.0)
+                throw out_of_range(std::to_string(d));
+            return static_cast<T>(d);
+        }
+        wrong_type<T>(value, what);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!value.is_number()) wrong_type<T>(value, what);
+        const double d = value.as_double();
+        if (std::isfinite(d) && (d > static_cast<double>(std::numeric_limits<T>::max()) ||
+                                 d < -static_cast<double>(std::numeric_limits<T>::max())))
+            throw ArgumentError(what + ": " + std::to_string(d) + " is out of range for this floating type");
+        return static_cast<T>(d);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (!value.is_string()) wrong_type<T>(value, what);
+        return value.as_string();
+    } else if constexpr (is_optional<T>::value) {
+        if (value.is_null()) return std::nullopt;
+        return from_value<typename T::value_type>(value, what);
+    } else if constexpr (is_vector<T>::value) {
+        if (!value.is_array()) wrong_type<T>(value, what);
+        T out;
+        out.reserve(value.size());
+        for (std::size_t i = 0; i < value.size(); ++i)
+            out.push_back(from_value<typename T::value_type>(value[i], what + "[" + std::to_string(i) + "]"));
+        return out;
     } else {
-        if (value.type == FAKTORY_VALUE_BOOL) return value.boolean != 0;
+        if (!value.is_object()) wrong_type<T>(value, what);
+        T out;
+        for (const auto& [key, member] : value.members())
+            out.emplace(key, from_value<typename T::mapped_type>(member, what + "[\"" + key + "\"]"));
+        return out;
     }
-    throw ArgumentError(what + ": expected " + expected + ", got " + type_name(value.type));
+}
+
+// What the host decoded, as a Value (arrays and objects arrive as JSON text).
+inline Value to_value(const faktory_value& value) {
+    switch (value.type) {
+    case FAKTORY_VALUE_BOOL: return Value::of_bool(value.boolean != 0);
+    case FAKTORY_VALUE_INTEGER: return Value::of_int(value.integer);
+    case FAKTORY_VALUE_DOUBLE: return Value::of_double(value.number);
+    case FAKTORY_VALUE_STRING: return Value::of_string(std::string(view(value.text)));
+    case FAKTORY_VALUE_ARRAY:
+    case FAKTORY_VALUE_OBJECT: return Value::parse(view(value.text));
+    default: return Value();
+    }
+}
+
+// A host value (MISSING included) as T: MISSING is nullopt for optional T, an error otherwise.
+template <typename T> T convert(const faktory_value& value, const std::string& what) {
+    if (value.type == FAKTORY_VALUE_MISSING) {
+        if constexpr (is_optional<T>::value) return std::nullopt;
+        else throw ArgumentError(what + ": expected " + expected_name<T>() + ", got nothing (no such argument)");
+    }
+    return from_value<T>(to_value(value), what);
 }
 
 } // namespace detail
@@ -118,7 +249,9 @@ public:
     int retry_count() const { return host_->retry_count(job_); }
     std::size_t arg_count() const { return host_->arg_count(job_); }
 
-    // The argument at `index` as std::string, std::int64_t, double or bool.
+    // The argument at `index` as T: bool, any integral or floating type (range
+    // checked), std::string, faktory::Value (anything, read-only), std::optional<T>
+    // (null or missing -> nullopt), std::vector<T>, std::map<std::string, T>, nested.
     // Throws ArgumentError ("argument 1: expected integer, got string") otherwise.
     template <typename T> T arg(std::size_t index) const {
         faktory_value value{};
@@ -130,11 +263,76 @@ public:
         return detail::convert<T>(value, what);
     }
 
+    // ---- 1.1: the whole job. Each throws MissingHostMember on a 1.0 host. ----
+
+    // The job's retry policy (`retry`), or nullopt when the job has none (Faktory uses 25).
+    std::optional<int> retry() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, retry_policy, "1.1", "faktory::Job::retry()");
+        std::int32_t retry = 0;
+        if (host_->retry_policy(job_, &retry) != FAKTORY_OK) return std::nullopt;
+        return retry;
+    }
+    // RFC 3339 times; empty when the job does not carry them.
+    std::string_view at() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, at, "1.1", "faktory::Job::at()");
+        return detail::view(host_->at(job_));
+    }
+    std::string_view created_at() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, created_at, "1.1", "faktory::Job::created_at()");
+        return detail::view(host_->created_at(job_));
+    }
+    std::string_view enqueued_at() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, enqueued_at, "1.1", "faktory::Job::enqueued_at()");
+        return detail::view(host_->enqueued_at(job_));
+    }
+    // Seconds the server holds the job for this run; 0 when the job does not say (Faktory: 1800).
+    int reserve_for() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, reserve_for, "1.1", "faktory::Job::reserve_for()");
+        return host_->reserve_for(job_);
+    }
+    // The previous failure of a retried job; nullopt on its first run.
+    std::optional<Failure> failure() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, failure, "1.1", "faktory::Job::failure()");
+        faktory_failure c{};
+        c.size = sizeof(c);
+        if (host_->failure(job_, &c) != FAKTORY_OK) return std::nullopt;
+        return Failure{c.retry_count, std::string(detail::view(c.errtype)), std::string(detail::view(c.message)),
+                       std::string(detail::view(c.failed_at)), std::string(detail::view(c.next_at))};
+    }
+    // True when a FAIL now would not be retried (Faktory's rule: the job dies
+    // once its failure count reaches `retry`; retry 0 discards it).
+    bool last_attempt() const {
+        const int policy = retry().value_or(25);
+        const auto previous = failure();
+        const int failures_after_this = previous ? previous->retry_count + 2 : 1;
+        return policy <= 0 || failures_after_this > policy;
+    }
+    // The whole job as the server sent it (a JSON object), and parsed.
+    std::string_view json() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, job_json, "1.1", "faktory::Job::json()");
+        return detail::view(host_->job_json(job_));
+    }
+    Value value() const { return Value::parse(json()); }
+    // The custom object, parsed.
+    Value custom() const { return Value::parse(custom_json()); }
+
     // True once the host wants the job to stop; long handlers should poll it and return.
     bool cancelled() const { return host_->cancelled(job_) != 0; }
 
-    // Enqueues a new job; returns its jid. Throws HostError when the host refuses.
-    std::string push(const std::string& jobtype, const std::string& args_json, const std::string& queue = "") const {
+    // Enqueues a new job with args given as C++ values, written as JSON for you
+    // (strings escaped): job.push("Report", {sum, "total"}). Returns its jid.
+    std::string push(const std::string& jobtype, const Json& args, const std::string& queue = "") const {
+        if (args.text().empty() || args.text().front() != '[')
+            throw std::invalid_argument("push " + jobtype + ": args must be a list, e.g. {1, \"two\"}");
+        return push_json(jobtype, args.text(), queue);
+    }
+    // Enqueues a new job whose args are already a JSON array (text); returns its jid.
+    template <typename S, typename = std::enable_if_t<std::is_constructible_v<std::string, const S&>>>
+    std::string push(const std::string& jobtype, const S& args_json, const std::string& queue = "") const {
+        return push_json(jobtype, std::string(args_json), queue);
+    }
+    // Throws HostError when the host refuses.
+    std::string push_json(const std::string& jobtype, const std::string& args_json, const std::string& queue = "") const {
         char jid[128] = {0};
         if (host_->push(job_, jobtype.c_str(), args_json.c_str(), queue.c_str(), jid, sizeof jid) != FAKTORY_OK)
             throw HostError("push " + jobtype + ": " + std::string(detail::view(host_->last_error(job_))));
@@ -198,7 +396,11 @@ public:
         const int status = args_->host->register_handler(args_->registrar, jobtype.c_str(), &detail::run_handler,
                                                          stored, &detail::destroy_handler);
         if (status != FAKTORY_OK) {
-            delete stored;
+            delete stored;  // a failed registration leaves user_data with us
+            if (FAKTORY_HOST_HAS(args_->host, registrar_error)) {
+                const auto why = detail::view(args_->host->registrar_error(args_->registrar));
+                if (!why.empty()) throw std::invalid_argument("cannot register a handler: " + std::string(why));
+            }
             throw std::invalid_argument("cannot register a handler for jobtype \"" + jobtype + "\" (" +
                                         (status == FAKTORY_DUPLICATE ? "already registered" : status == FAKTORY_INVALID
                                                                                                    ? "empty jobtype"
@@ -210,16 +412,22 @@ public:
     // This plugin's configuration block as a JSON object ("{}" when the config has none).
     std::string config_json() const { return std::string(detail::view(args_->config_json)); }
 
-    // A top-level key of the configuration block as T (std::string, std::int64_t, double, bool);
+    // A top-level key of the configuration block as T (any type Job::arg takes);
     // `fallback` when the key is absent. A value of another type throws ArgumentError, failing init.
     template <typename T> T config(const std::string& key, T fallback) const {
-        faktory_value value{};
-        value.size = sizeof(value);
-        const int status = args_->host->config_value(args_->registrar, key.c_str(), &value);
-        if (status == FAKTORY_OUT_OF_RANGE) return fallback;
-        const std::string what = "config key \"" + key + "\"";
-        if (status != FAKTORY_OK) throw ArgumentError(what + ": the configuration block is not a JSON object");
-        return detail::convert<T>(value, what);
+        std::optional<T> found = lookup<T>(key);
+        return found ? std::move(*found) : std::move(fallback);
+    }
+    // A required key: absent throws ArgumentError (for std::optional<T>, absent is nullopt).
+    template <typename T> T config(const std::string& key) const {
+        if constexpr (detail::is_optional<T>::value) {
+            auto found = lookup<T>(key);
+            return found ? std::move(*found) : T();
+        } else {
+            auto found = lookup<T>(key);
+            if (!found) throw ArgumentError("config key \"" + key + "\" is required (" + detail::expected_name<T>() + ")");
+            return std::move(*found);
+        }
     }
     std::string config(const std::string& key, const char* fallback) const {
         return config<std::string>(key, std::string(fallback));
@@ -231,6 +439,23 @@ public:
     const faktory_host_api* c_host() const noexcept { return args_->host; }
 
 private:
+    template <typename T> std::optional<T> lookup(const std::string& key) const {
+        faktory_value value{};
+        value.size = sizeof(value);
+        const int status = args_->host->config_value(args_->registrar, key.c_str(), &value);
+        if (status == FAKTORY_OUT_OF_RANGE) return std::nullopt;
+        const std::string what = "config key \"" + key + "\"";
+        if (status != FAKTORY_OK) {
+            std::string why = "the configuration block is not a JSON object";
+            if (FAKTORY_HOST_HAS(args_->host, registrar_error)) {
+                const auto text = detail::view(args_->host->registrar_error(args_->registrar));
+                if (!text.empty()) why = std::string(text);
+            }
+            throw ArgumentError(what + ": " + why);
+        }
+        return detail::convert<T>(value, what);
+    }
+
     detail::PluginState& state_;
     const faktory_init_args* args_;
 };
@@ -263,14 +488,18 @@ inline int run_handler(faktory_job* c_job, void* user_data) {
 template <typename Define>
 int run_init(PluginState& state, const faktory_init_args* args, Define define) noexcept {
     try {
-        if (!args || args->size < sizeof(faktory_init_args) || !args->host) {
-            if (args) write_error(args, "host passed an init block older than this SDK");
+        // The version rule: any 1.x host will do. Only 1.0's members are needed
+        // to start; newer ones are checked where they are called.
+        constexpr std::size_t init_args_1_0 = offsetof(faktory_init_args, error_size) + sizeof(std::size_t);
+        if (!args || args->size < init_args_1_0 || !args->host) {
+            if (args && args->size >= offsetof(faktory_init_args, error_size) + sizeof(std::size_t))
+                write_error(args, "host passed an init block smaller than ABI 1.0's");
             return FAKTORY_ERROR;
         }
-        if (args->host->abi_major != FAKTORY_PLUGIN_ABI_MAJOR || args->host->size < sizeof(faktory_host_api)) {
-            write_error(args, "host API table is older than this plugin's SDK (ABI " +
-                                  std::to_string(FAKTORY_PLUGIN_ABI_MAJOR) + "." +
-                                  std::to_string(FAKTORY_PLUGIN_ABI_MINOR) + "); upgrade the host");
+        if (args->host->abi_major != FAKTORY_PLUGIN_ABI_MAJOR || args->host->size < FAKTORY_HOST_API_SIZE_1_0) {
+            write_error(args, "host API table is not ABI " + std::to_string(FAKTORY_PLUGIN_ABI_MAJOR) +
+                                  ".x (major " + std::to_string(args->host->abi_major) + ", " +
+                                  std::to_string(args->host->size) + " bytes); use a host of the same major");
             return FAKTORY_ERROR;
         }
         state.host = args->host;

@@ -1,0 +1,89 @@
+// What the SDK's tests need of the host: load one test plugin with the real
+// loader (optionally handing it a host API table cut to an older minor's size),
+// run a job given as JSON, and record the logs and pushes its handlers made.
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "plugins/plugin_generation.hpp"
+#include "support/temp_dir.hpp"
+
+namespace faktory_host::sdk_testing {
+
+namespace fs = std::filesystem;
+namespace plugins = faktory_host::plugins;
+
+// <build>/tests/sdk/plugins/<name>.so, from FAKTORY_SDK_TEST_PLUGINS (set by ctest).
+inline fs::path sdk_test_plugin(const std::string& name) {
+    const char* root = std::getenv("FAKTORY_SDK_TEST_PLUGINS");
+    if (!root) throw std::runtime_error("FAKTORY_SDK_TEST_PLUGINS is not set (run the test through ctest)");
+    return fs::path(root) / (name + ".so");
+}
+
+struct LoadedSdkPlugin {
+    faktory_host::testing::TempDir dir;
+    plugins::LoadReport report;
+    std::shared_ptr<plugins::PluginGeneration> generation;
+    std::mutex mutex;
+    std::vector<std::string> logs;    // "level|message"
+    std::vector<std::string> pushes;  // "jobtype|args|queue"
+    plugins::HostServices services;
+
+    // Loads `name` alone; host_api_size 0 = the whole table.
+    explicit LoadedSdkPlugin(const std::string& name, std::uint32_t host_api_size = 0,
+                             const std::string& config_json = "{}", const std::string& plugin_name = "") {
+        fs::copy_file(sdk_test_plugin(name), dir.path() / (name + ".so"));
+        plugins::LoaderOptions options;
+        options.dir = dir.path();
+        options.host_api_size = host_api_size;
+        if (!plugin_name.empty()) options.config_json[plugin_name] = config_json;
+        generation = plugins::PluginGeneration::load(options, report);
+        services.log = [this](plugins::LogLevel level, const plugins::JobInput&, std::string_view message) {
+            std::lock_guard lock(mutex);
+            logs.push_back(std::to_string(static_cast<int>(level)) + "|" + std::string(message));
+        };
+        services.push = [this](std::string_view jobtype, std::string_view args, std::string_view queue) {
+            std::lock_guard lock(mutex);
+            pushes.push_back(std::string(jobtype) + "|" + std::string(args) + "|" + std::string(queue));
+            return "pushed-" + std::to_string(pushes.size());
+        };
+    }
+
+    std::string load_errors() const {
+        std::string all;
+        for (const auto& e : report.errors) all += e.message + "\n";
+        return all;
+    }
+
+    // Runs the job given as the whole JSON object the server would send.
+    plugins::JobOutcome run_json(const std::string& job_json) {
+        Poco::JSON::Parser parser;
+        const auto job = parser.parse(job_json).extract<Poco::JSON::Object::Ptr>();
+        plugins::JobInput input;
+        input.jid = job->optValue<std::string>("jid", "jid-1");
+        input.jobtype = job->getValue<std::string>("jobtype");
+        input.queue = job->optValue<std::string>("queue", "default");
+        std::ostringstream args, custom;
+        if (job->has("args")) job->getArray("args")->stringify(args); else args << "[]";
+        if (job->has("custom")) job->getObject("custom")->stringify(custom); else custom << "{}";
+        input.args_json = args.str();
+        input.custom_json = custom.str();
+        if (job->has("failure")) input.retry_count = job->getObject("failure")->optValue<int>("retry_count", 0);
+        input.job_json = [job_json] { return job_json; };
+        return generation->run(input, {}, services);
+    }
+    plugins::JobOutcome run(const std::string& jobtype, const std::string& args_json = "[]") {
+        return run_json("{\"jid\":\"jid-1\",\"jobtype\":\"" + jobtype + "\",\"args\":" + args_json + "}");
+    }
+};
+
+} // namespace faktory_host::sdk_testing
