@@ -25,7 +25,7 @@ struct JobInput {
     int retry_count = 0;
     // The whole job as a JSON object, built only when a handler asks for more
     // than the fields above (retry, at, failure, ...). Empty: the host has none.
-    std::function<std::string()> job_json;
+    std::function<std::string()> job_json = nullptr;
 };
 
 struct JobOutcome {
