@@ -2,6 +2,7 @@
 // Every entry catches everything: no C++ exception may reach the plugin's frames.
 #include "plugins/host_api.hpp"
 #include "plugins/host_api_jobs.hpp"
+#include "plugins/host_api_handle.hpp"
 
 #include <cstring>
 #include <exception>
@@ -285,6 +286,13 @@ const faktory_host_api table = {
     &jobs_api::failure,
     &jobs_api::job_json,
     &jobs_api::registrar_error,
+    &handle_api::instance,
+    &handle_api::job_host,
+    &handle_api::host_push,
+    &handle_api::host_push_bulk,
+    &handle_api::host_log,
+    &handle_api::wait_cancelled,
+    &handle_api::cancel_fd,
 };
 
 } // namespace

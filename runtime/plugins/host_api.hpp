@@ -5,6 +5,7 @@
 #include <forward_list>
 #include <memory>
 #include <stop_token>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 #include <faktory/plugin.h>
 
 #include "plugins/plugin_generation.hpp"
+
+struct faktory_host_handle;  // host_api_handle.hpp
 
 namespace faktory_host::plugins::jobs_api {
 struct JobDetails;  // host_api_jobs.hpp
@@ -40,6 +43,12 @@ struct faktory_job {
     std::string last_error;
     // The 1.1 accessors' view of the whole job, parsed on first use (host_api_jobs.cpp).
     std::shared_ptr<const faktory_host::plugins::jobs_api::JobDetails> details;
+    // 1.1 (host_api_handle.cpp): the plugin's instance pointer and name, the
+    // job's host handle and cancel eventfd, each made on first use.
+    void* instance = nullptr;
+    std::string_view plugin;
+    std::shared_ptr<faktory_host_handle> handle;
+    std::shared_ptr<void> cancel_watch;
 };
 
 // The plugin's registrations during init. Kept for the image's lifetime so a

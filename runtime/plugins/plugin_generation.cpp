@@ -14,6 +14,7 @@
 
 #include "plugins/file_safety.hpp"
 #include "plugins/host_api.hpp"
+#include "plugins/host_api_handle.hpp"
 #include "plugins/shadow_directory.hpp"
 #include "plugins/shared_image.hpp"
 
@@ -55,6 +56,9 @@ struct PluginRecord {
     ShutdownFn shutdown = nullptr;
     bool initialized = false;
     LoadedPlugin info;
+    // 1.1: the plugin's host handle and the instance its init set.
+    std::shared_ptr<faktory_host_handle> handle;
+    faktory_instance instance{sizeof(faktory_instance), nullptr, nullptr, nullptr};
 
     PluginRecord() = default;
     PluginRecord(const PluginRecord&) = delete;
@@ -68,7 +72,22 @@ struct PluginRecord {
                 // An exception across the C boundary is the plugin's bug; unloading goes on.
             }
         }
+        // 1.1 order: instance shutdown after the export, handle closed, the
+        // registrations' destroys, then the instance's destroy (also after a failed init).
+        if (initialized && instance.shutdown) {
+            try {
+                instance.shutdown(instance.instance);
+            } catch (...) {
+            }
+        }
+        if (handle) handle->open.store(false);
         registrar.reset();
+        if (instance.destroy) {
+            try {
+                instance.destroy(instance.instance);
+            } catch (...) {
+            }
+        }
         image.reset();
     }
 };
@@ -78,6 +97,7 @@ struct PluginGeneration::Impl {
         faktory_handler_fn fn;
         void* user_data;
         const LoadedPlugin* plugin;
+        void* instance;  // what the plugin's init set (1.1), passed back to handlers
     };
 
     std::uint64_t number = 0;
@@ -190,6 +210,12 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     args.config_json = faktory_string{config_json.c_str(), config_json.size()};
     args.error = error;
     args.error_size = sizeof error;
+    record->handle = handle_api::plugin_handle(options.services, record->info.name);
+    args.host_handle = record->handle.get();
+    args.instance = &record->instance;
+    // A host emulating 1.0 (tests of the version rule) also hands 1.0's init block.
+    if (options.host_api_size != 0 && options.host_api_size <= FAKTORY_HOST_API_SIZE_1_0)
+        args.size = offsetof(faktory_init_args, host_handle);
     int status = FAKTORY_ERROR;
     try {
         status = init(&args);
@@ -224,7 +250,7 @@ void PluginGeneration::Impl::adopt(std::unique_ptr<PluginRecord> record) {
     records.push_back(std::move(record));
     const PluginRecord& added = *records.back();
     for (const auto& entry : added.registrar->entries)
-        handlers.emplace(entry.jobtype, Handler{entry.handler, entry.user_data, &added.info});
+        handlers.emplace(entry.jobtype, Handler{entry.handler, entry.user_data, &added.info, added.instance.instance});
 }
 
 PluginGeneration::PluginGeneration() : impl_(std::make_unique<Impl>()) {}
@@ -308,6 +334,8 @@ JobOutcome PluginGeneration::run(const JobInput& job, std::stop_token cancel, co
             return outcome;
         }
         faktory_job context(job, cancel, services, outcome);
+        context.instance = found->second.instance;
+        context.plugin = found->second.plugin->name;
         int status = FAKTORY_ERROR;
         try {
             status = found->second.fn(&context, found->second.user_data);

@@ -44,6 +44,14 @@ struct HostServices {
     std::function<std::string(std::string_view jobtype, std::string_view args_json, std::string_view queue)> push;
     // A line from a handler, to be logged with the job's jid and jobtype.
     std::function<void(LogLevel, const JobInput&, std::string_view message)> log;
+    // SDK 1.1. Enqueue a whole job (a JSON object with jid, jobtype, args and
+    // options); returns its jid. Throws on failure.
+    std::function<std::string(const std::string& job_json)> push_job;
+    // Enqueue jobs in one round trip (PUSHB); returns jid -> reason for each one
+    // the server refused. Throws when the whole batch fails.
+    std::function<std::map<std::string, std::string>(const std::vector<std::string>& jobs_json)> push_bulk;
+    // A line a plugin logs outside any job (init, its own threads).
+    std::function<void(LogLevel, std::string_view plugin, std::string_view message)> plugin_log;
 };
 
 struct LoaderOptions {
@@ -55,6 +63,9 @@ struct LoaderOptions {
     // size (e.g. FAKTORY_HOST_API_SIZE_1_0), as an older host would hand it: the
     // tests of the version rule use it.
     std::uint32_t host_api_size = 0;
+    // What a plugin's host handle (SDK 1.1) pushes and logs through outside a
+    // job; null: such calls return FAKTORY_UNAVAILABLE.
+    std::shared_ptr<const HostServices> services = nullptr;
 };
 
 struct LoadedPlugin {

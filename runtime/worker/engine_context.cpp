@@ -4,6 +4,8 @@
 #include "ops/logging.hpp"
 #include "protocol/errors.hpp"
 
+#include <stdexcept>
+
 namespace faktory_host::worker {
 
 EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions connection_in)
@@ -25,6 +27,46 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         }
         log_job(priority, job.jid, job.jobtype, std::string(message));
     };
+    // SDK 1.1: pushes with options and in bulk, and plugin lines outside jobs.
+    services.push_job = [this](const std::string& job_json) {
+        const auto job = protocol::Job::from_json(job_json);
+        producers.with_client([&](protocol::Client& client) { client.push(job); });
+        return job.jid();
+    };
+    services.push_bulk = [this](const std::vector<std::string>& jobs_json) {
+        std::vector<protocol::Job> jobs;
+        for (const auto& json : jobs_json) jobs.push_back(protocol::Job::from_json(json));
+        std::map<std::string, std::string> refused;
+        producers.with_client([&](protocol::Client& client) { refused = client.push_bulk(jobs); });
+        return refused;
+    };
+    services.plugin_log = [this](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        const std::string text = "plugin " + std::string(plugin) + ": " + std::string(message);
+        switch (level) {
+        case plugins::LogLevel::debug: logger.debug(text); break;
+        case plugins::LogLevel::info: logger.information(text); break;
+        case plugins::LogLevel::warning: logger.warning(text); break;
+        case plugins::LogLevel::error: logger.error(text); break;
+        }
+    };
+}
+
+std::shared_ptr<const plugins::HostServices> plugin_services(const std::shared_ptr<EngineContext>& context) {
+    // Weak: generations live inside the context, so owning it here would be a
+    // cycle; once the context is going away, plugin calls get an error instead.
+    std::weak_ptr<EngineContext> weak = context;
+    auto services = std::make_shared<plugins::HostServices>();
+    auto alive = [weak] {
+        auto ctx = weak.lock();
+        if (!ctx) throw std::runtime_error("the host is shutting down");
+        return ctx;
+    };
+    services->push_job = [alive](const std::string& job_json) { return alive()->services.push_job(job_json); };
+    services->push_bulk = [alive](const std::vector<std::string>& jobs) { return alive()->services.push_bulk(jobs); };
+    services->plugin_log = [weak](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        if (auto ctx = weak.lock()) ctx->services.plugin_log(level, plugin, message);
+    };
+    return services;
 }
 
 std::optional<config::Duration> EngineContext::job_limit(const std::string& jobtype) const {

@@ -108,6 +108,7 @@ struct WorkerHost::Impl {
 std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generation(bool first) {
     const auto& cfg = ctx->config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins};
+    options.services = plugin_services(ctx);
     plugins::LoadReport report;
     auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors)

@@ -133,6 +133,50 @@ typedef struct faktory_failure {
 /* Opaque host objects, only ever handled through pointers. */
 typedef struct faktory_job faktory_job;             /* one running job; valid for the handler call */
 typedef struct faktory_registrar faktory_registrar; /* the plugin's slot in the generation being built */
+/* 1.1: the plugin's handle on the host, for pushing and logging outside a
+ * handler (init, the plugin's own threads). OWNERSHIP: the host's; valid from
+ * init until shutdown returns; calls after that return FAKTORY_TOO_LATE.
+ * THREADS: any thread, concurrently. */
+typedef struct faktory_host_handle faktory_host_handle;
+
+/* 1.1: one job to enqueue, with options. Caller sets `size`; strings are copied
+ * before the call returns. Only members named in `set` count among the numbers. */
+#define FAKTORY_PUSH_RETRY 1u
+#define FAKTORY_PUSH_RESERVE_FOR 2u
+#define FAKTORY_PUSH_PRIORITY 4u
+typedef struct faktory_push {
+    uint32_t size;
+    const char* jobtype;     /* required */
+    const char* args_json;   /* a JSON array; NULL or "" means [] */
+    const char* queue;       /* NULL or "" means "default" */
+    const char* at;          /* RFC 3339 time to run at; NULL or "" means now */
+    const char* custom_json; /* a JSON object, or NULL */
+    uint32_t set;            /* FAKTORY_PUSH_* bits */
+    int32_t retry;           /* Faktory's retry policy (0 = no retry, -1 = dead at once) */
+    int32_t reserve_for;     /* seconds */
+    int32_t priority;        /* sent as the job's "priority" field */
+} faktory_push;
+
+/* 1.1: one job's result in a bulk push. Caller sets `size`; the host fills the rest. */
+typedef struct faktory_push_result {
+    uint32_t size;
+    int32_t status;  /* FAKTORY_OK, or why this job was not enqueued */
+    char jid[64];    /* the new job's jid, NUL-terminated */
+    char error[256]; /* the server's reason when status is not FAKTORY_OK */
+} faktory_push_result;
+
+/* 1.1: the plugin's own state, set by init through faktory_init_args.instance.
+ * OWNERSHIP: `instance` is the plugin's; the host only passes it back. The host
+ * calls shutdown(instance) once after the faktory_plugin_shutdown export (not
+ * when init failed), and destroy(instance) once after every registration's
+ * destroy callback (also when init failed), right before unload.
+ * THREADS: both run on the thread that unloads the plugin, after all handlers returned. */
+typedef struct faktory_instance {
+    uint32_t size; /* sizeof on the host */
+    void* instance;
+    void (*shutdown)(void* instance); /* may be NULL */
+    void (*destroy)(void* instance);  /* may be NULL */
+} faktory_instance;
 
 /* A handler. Return FAKTORY_OK to ACK. Any other return, or a call to fail(),
  * FAILs the job. `user_data` is what was given to register_handler.
@@ -236,6 +280,30 @@ typedef struct faktory_host_api {
     /* Why the last register_handler or config_value call on this registrar
      * failed ("" if none). Borrowed until init returns. */
     faktory_string (*registrar_error)(const faktory_registrar* registrar);
+
+    /* The instance pointer init set (faktory_init_args.instance), NULL if none. */
+    void* (*instance)(faktory_job* job);
+    /* The host handle to use from this handler (pushes and logs go with the job's
+     * services). OWNERSHIP: borrowed until the handler returns. */
+    faktory_host_handle* (*job_host)(faktory_job* job);
+    /* Enqueues one job with options. On success the jid is copied into jid_out
+     * (truncated to jid_out_size; both may be 0/NULL); on failure a reason into
+     * error (error_size bytes, NUL included; both may be 0/NULL). */
+    int (*host_push)(faktory_host_handle* host, const faktory_push* job, char* jid_out, size_t jid_out_size, char* error,
+                     size_t error_size);
+    /* Enqueues `count` jobs in one round trip (PUSHB). Returns FAKTORY_OK when the
+     * request went through (each result says whether its job was enqueued), or
+     * an error for the whole batch (error filled, results' status set to it). */
+    int (*host_push_bulk)(faktory_host_handle* host, const faktory_push* const* jobs, faktory_push_result* const* results,
+                          size_t count, char* error, size_t error_size);
+    /* A log line from the plugin outside a job, tagged with the plugin's name. */
+    void (*host_log)(faktory_host_handle* host, int level, const char* message);
+    /* Waits until the job is cancelled or timeout_ms passes; 1 when cancelled, 0 on timeout. */
+    int (*wait_cancelled)(faktory_job* job, int64_t timeout_ms);
+    /* A file descriptor that becomes readable once the job is cancelled (for
+     * poll/select next to the plugin's own sockets); -1 if the host cannot.
+     * OWNERSHIP: the host's; closed when the handler returns. Do not read or close it. */
+    int (*cancel_fd)(faktory_job* job);
 } faktory_host_api;
 
 /* Nonzero when `host` (a const faktory_host_api*) has `member` and it is set:
@@ -261,7 +329,14 @@ typedef struct faktory_init_args {
     faktory_string config_json; /* the plugin's configuration block as a JSON object, "{}" when none */
     char* error;                /* on failure, write a NUL-terminated reason here ... */
     size_t error_size;          /* ... of at most error_size bytes, the NUL included */
+    /* ---- 1.1: check with FAKTORY_INIT_HAS. ---- */
+    faktory_host_handle* host_handle;  /* push and log from init and the plugin's threads */
+    faktory_instance* instance; /* the plugin may set its instance and callbacks here */
 } faktory_init_args;
+
+/* Nonzero when the init block `args` has the 1.1+ `member`. */
+#define FAKTORY_INIT_HAS(args, member) \
+    ((args) != NULL && offsetof(faktory_init_args, member) + sizeof(((const faktory_init_args*)0)->member) <= (args)->size)
 
 /* The exports. Define them in exactly one source file of the plugin. */
 FAKTORY_PLUGIN_EXPORT const faktory_plugin_info* FAKTORY_PLUGIN_QUERY(void);

@@ -21,13 +21,16 @@
 
 #include <cmath>
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -235,6 +238,110 @@ template <typename T> T convert(const faktory_value& value, const std::string& w
 
 } // namespace detail
 
+// Options for a push (SDK 1.1); unset members leave Faktory's defaults.
+struct PushOptions {
+    // Default member initialisers, so {"low"} or {.queue = "low"} builds one without -Wextra warnings.
+    std::string queue = {};                   // "" = "default"
+    std::string at = {};                      // RFC 3339 time to run at; "" = now
+    std::optional<int> retry = std::nullopt;  // Faktory's retry policy
+    std::optional<int> reserve_for = std::nullopt;
+    std::optional<int> priority = std::nullopt;
+    std::string custom_json = {};  // a JSON object, or "" for none (Json(...).text() builds one from a std::map)
+};
+
+// One job of a bulk push.
+struct PushRequest {
+    std::string jobtype;
+    Json args;
+    PushOptions options = {};
+};
+
+// One job's result of a bulk push: jid, and error ("" when enqueued).
+struct PushResult {
+    std::string jid;
+    std::string error;
+    bool ok() const noexcept { return error.empty(); }
+};
+
+// The plugin's handle on the host (SDK 1.1): push and log from init, from a
+// handler, or from the plugin's own threads. Cheap to copy; thread-safe.
+// Valid from init until shutdown returns.
+class Host {
+public:
+    Host(const faktory_host_api* api, faktory_host_handle* handle) noexcept : api_(api), handle_(handle) {}
+
+    // Enqueues a job: host.push("Report", {sum, "total"}, {.queue = "low"}) or PushOptions set by member.
+    // Returns its jid; throws HostError with the host's reason.
+    std::string push(const std::string& jobtype, const Json& args, const PushOptions& options = {}) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(api_, host_push, "1.1", "faktory::Host::push()");
+        Fields fields(jobtype, args, options);
+        char jid[128] = {0};
+        char error[512] = {0};
+        if (api_->host_push(handle_, &fields.c, jid, sizeof jid, error, sizeof error) != FAKTORY_OK)
+            throw HostError("push " + jobtype + ": " + error);
+        return jid;
+    }
+
+    // Enqueues all jobs in one round trip; one result per job, in order.
+    // Throws HostError only when the batch as a whole failed.
+    std::vector<PushResult> push_bulk(const std::vector<PushRequest>& jobs) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(api_, host_push_bulk, "1.1", "faktory::Host::push_bulk()");
+        std::deque<Fields> fields;  // never moves its elements: their c members point into them
+        for (const auto& job : jobs) fields.emplace_back(job.jobtype, job.args, job.options);
+        std::vector<faktory_push_result> results(jobs.size());
+        std::vector<const faktory_push*> job_pointers;
+        std::vector<faktory_push_result*> result_pointers;
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            results[i].size = sizeof(faktory_push_result);
+            job_pointers.push_back(&fields[i].c);
+            result_pointers.push_back(&results[i]);
+        }
+        char error[512] = {0};
+        if (api_->host_push_bulk(handle_, job_pointers.data(), result_pointers.data(), jobs.size(), error,
+                                 sizeof error) != FAKTORY_OK)
+            throw HostError(std::string("bulk push: ") + error);
+        std::vector<PushResult> out;
+        for (const auto& r : results)
+            out.push_back(PushResult{r.jid, r.status == FAKTORY_OK ? std::string() : std::string(r.error)});
+        return out;
+    }
+
+    void log(std::string_view message) const { log(LogLevel::info, message); }
+    void log(LogLevel level, std::string_view message) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(api_, host_log, "1.1", "faktory::Host::log()");
+        const std::string text(message);
+        api_->host_log(handle_, static_cast<int>(level), text.c_str());
+    }
+
+    faktory_host_handle* c_handle() const noexcept { return handle_; }
+
+private:
+    // A faktory_push whose strings point into this object.
+    struct Fields {
+        std::string jobtype, args, queue, at, custom;
+        faktory_push c{};
+        Fields(const std::string& type, const Json& json, const PushOptions& o)
+            : jobtype(type), args(json.text()), queue(o.queue), at(o.at), custom(o.custom_json) {
+            if (args.empty() || args.front() != '[')
+                throw std::invalid_argument("push " + type + ": args must be a list, e.g. {1, \"two\"}");
+            c.size = sizeof(c);
+            c.jobtype = jobtype.c_str();
+            c.args_json = args.c_str();
+            c.queue = queue.c_str();
+            c.at = at.c_str();
+            c.custom_json = custom.empty() ? nullptr : custom.c_str();
+            if (o.retry) c.set |= FAKTORY_PUSH_RETRY, c.retry = *o.retry;
+            if (o.reserve_for) c.set |= FAKTORY_PUSH_RESERVE_FOR, c.reserve_for = *o.reserve_for;
+            if (o.priority) c.set |= FAKTORY_PUSH_PRIORITY, c.priority = *o.priority;
+        }
+        Fields(const Fields&) = delete;  // c points into this object
+        Fields& operator=(const Fields&) = delete;
+    };
+
+    const faktory_host_api* api_;
+    faktory_host_handle* handle_;
+};
+
 // One running job, borrowed for the handler call. Strings returned by reference
 // (string_view) are valid until the handler returns; copy what you keep.
 class Job {
@@ -315,6 +422,34 @@ public:
     Value value() const { return Value::parse(json()); }
     // The custom object, parsed.
     Value custom() const { return Value::parse(custom_json()); }
+
+    // ---- 1.1: state, pushing with options, waiting for cancellation. ----
+
+    // The instance the plugin's init set (Plugin::own_instance), as T*; nullptr if none.
+    template <typename T> T* instance() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, instance, "1.1", "faktory::Job::instance()");
+        return static_cast<T*>(host_->instance(job_));
+    }
+    // The host handle for this handler (pushes go with the job's services).
+    Host host() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, job_host, "1.1", "faktory::Job::host()");
+        return Host(host_, host_->job_host(job_));
+    }
+    // Push with options: job.push("Report", {sum}, opts) with PushOptions opts; opts.queue = "low"; ...
+    std::string push(const std::string& jobtype, const Json& args, const PushOptions& options) const {
+        return host().push(jobtype, args, options);
+    }
+    // Sleeps up to `timeout`, returning early (true) when the job is cancelled.
+    template <typename Rep, typename Period> bool wait_cancelled(std::chrono::duration<Rep, Period> timeout) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, wait_cancelled, "1.1", "faktory::Job::wait_cancelled()");
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+        return host_->wait_cancelled(job_, static_cast<std::int64_t>(ms)) != 0;
+    }
+    // A descriptor that turns readable on cancel, for poll() next to your own sockets; the host closes it.
+    int cancel_fd() const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, cancel_fd, "1.1", "faktory::Job::cancel_fd()");
+        return host_->cancel_fd(job_);
+    }
 
     // True once the host wants the job to stop; long handlers should poll it and return.
     bool cancelled() const { return host_->cancelled(job_) != 0; }
@@ -431,6 +566,29 @@ public:
     }
     std::string config(const std::string& key, const char* fallback) const {
         return config<std::string>(key, std::string(fallback));
+    }
+
+    // The plugin's handle on the host (1.1): keep it (it is a copyable value) to
+    // push and log from init or your own threads until shutdown returns.
+    Host host() const {
+        if (!FAKTORY_INIT_HAS(args_, host_handle) || !args_->host_handle)
+            throw HostError("this host's init block (ABI " + std::to_string(args_->host->abi_major) + "." +
+                            std::to_string(args_->host->abi_minor) +
+                            ") has no host_handle, added in SDK 1.1: upgrade the host, or do not call "
+                            "faktory::Plugin::host() on it");
+        return Host(args_->host, args_->host_handle);
+    }
+
+    // Hands the plugin's state to the host (1.1): handlers reach it with
+    // job.instance<T>(); it is deleted after shutdown and the handlers' state.
+    template <typename T> T* own_instance(std::unique_ptr<T> state) {
+        if (!FAKTORY_INIT_HAS(args_, instance) || !args_->instance)
+            throw HostError("this host's init block has no instance slot, added in SDK 1.1: upgrade the host, or "
+                            "do not call faktory::Plugin::own_instance() on it");
+        T* raw = state.release();
+        args_->instance->instance = raw;
+        args_->instance->destroy = [](void* p) { delete static_cast<T*>(p); };
+        return raw;
     }
 
     // Runs `hook` at shutdown: after the plugin's last job returned, before unload.
