@@ -293,6 +293,7 @@ const faktory_host_api table = {
     &handle_api::host_log,
     &handle_api::wait_cancelled,
     &handle_api::cancel_fd,
+    &handle_api::log_enabled,
 };
 
 } // namespace

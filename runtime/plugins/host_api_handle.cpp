@@ -210,14 +210,27 @@ int host_push_bulk(faktory_host_handle* host, const faktory_push* const* jobs, f
     return batch_status;
 }
 
+LogLevel mapped_level(int level) {
+    if (level == FAKTORY_LOG_DEBUG) return LogLevel::debug;
+    if (level == FAKTORY_LOG_WARNING) return LogLevel::warning;
+    if (level == FAKTORY_LOG_ERROR) return LogLevel::error;
+    return LogLevel::info;
+}
+
+int log_enabled(faktory_host_handle* host, int level) {
+    if (!host || !host->services) return 0;
+    if (!host->services->log_enabled) return 1;
+    try {
+        return host->services->log_enabled(mapped_level(level)) ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
 void host_log(faktory_host_handle* host, int level, const char* message) {
     if (!host || !host->open.load() || !host->services || !host->services->plugin_log) return;
-    LogLevel mapped = LogLevel::info;
-    if (level == FAKTORY_LOG_DEBUG) mapped = LogLevel::debug;
-    else if (level == FAKTORY_LOG_WARNING) mapped = LogLevel::warning;
-    else if (level == FAKTORY_LOG_ERROR) mapped = LogLevel::error;
     try {
-        host->services->plugin_log(mapped, host->plugin, message ? message : "");
+        host->services->plugin_log(mapped_level(level), host->plugin, message ? message : "");
     } catch (...) {
         // Logging must never fail the plugin.
     }

@@ -35,5 +35,6 @@ int host_push_bulk(faktory_host_handle* host, const faktory_push* const* jobs, f
 void host_log(faktory_host_handle* host, int level, const char* message);
 int wait_cancelled(faktory_job* job, std::int64_t timeout_ms);
 int cancel_fd(faktory_job* job);
+int log_enabled(faktory_host_handle* host, int level);
 
 } // namespace faktory_host::plugins::handle_api

@@ -52,6 +52,8 @@ struct HostServices {
     std::function<std::map<std::string, std::string>(const std::vector<std::string>& jobs_json)> push_bulk;
     // A line a plugin logs outside any job (init, its own threads).
     std::function<void(LogLevel, std::string_view plugin, std::string_view message)> plugin_log;
+    // Whether a line of this level would be written; unset means yes.
+    std::function<bool(LogLevel)> log_enabled;
 };
 
 struct LoaderOptions {

@@ -40,6 +40,15 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         producers.with_client([&](protocol::Client& client) { refused = client.push_bulk(jobs); });
         return refused;
     };
+    services.log_enabled = [this](plugins::LogLevel level) {
+        switch (level) {
+        case plugins::LogLevel::debug: return logger.debug();
+        case plugins::LogLevel::info: return logger.information();
+        case plugins::LogLevel::warning: return logger.warning();
+        case plugins::LogLevel::error: return logger.error();
+        }
+        return true;
+    };
     services.plugin_log = [this](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
         const std::string text = "plugin " + std::string(plugin) + ": " + std::string(message);
         switch (level) {
@@ -63,6 +72,10 @@ std::shared_ptr<const plugins::HostServices> plugin_services(const std::shared_p
     };
     services->push_job = [alive](const std::string& job_json) { return alive()->services.push_job(job_json); };
     services->push_bulk = [alive](const std::vector<std::string>& jobs) { return alive()->services.push_bulk(jobs); };
+    services->log_enabled = [weak](plugins::LogLevel level) {
+        auto ctx = weak.lock();
+        return ctx && ctx->services.log_enabled(level);
+    };
     services->plugin_log = [weak](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
         if (auto ctx = weak.lock()) ctx->services.plugin_log(level, plugin, message);
     };

@@ -115,6 +115,14 @@ BOOST_AUTO_TEST_CASE(bulk_push_returns_a_result_per_job) {
     BOOST_TEST(pushed("C")[0]->getValue<std::string>("queue") == "q3");
 }
 
+BOOST_AUTO_TEST_CASE(log_enabled_asks_the_hosts_level) {
+    loaded->services.log_enabled = [](faktory_host::plugins::LogLevel level) {
+        return level != faktory_host::plugins::LogLevel::debug;  // as with log.level: info
+    };
+    BOOST_TEST((loaded->run("LogLevels").status == Status::ack));
+    BOOST_TEST(loaded->snapshot(loaded->logs).back() == "1|off;on;on;");
+}
+
 BOOST_AUTO_TEST_CASE(wait_cancelled_times_out_when_nobody_cancels) {
     BOOST_TEST((loaded->run("WaitShort").status == Status::ack));
     BOOST_TEST(loaded->snapshot(loaded->logs).back() == "1|timed out");

@@ -304,6 +304,9 @@ typedef struct faktory_host_api {
      * poll/select next to the plugin's own sockets); -1 if the host cannot.
      * OWNERSHIP: the host's; closed when the handler returns. Do not read or close it. */
     int (*cancel_fd)(faktory_job* job);
+    /* Nonzero when a line of `level` would be written (cheap): skip building
+     * expensive debug text when it would be dropped. */
+    int (*log_enabled)(faktory_host_handle* host, int level);
 } faktory_host_api;
 
 /* Nonzero when `host` (a const faktory_host_api*) has `member` and it is set:

@@ -313,6 +313,12 @@ public:
         api_->host_log(handle_, static_cast<int>(level), text.c_str());
     }
 
+    // Whether a line of `level` would be written; cheap. Build costly debug text only when it is.
+    bool log_enabled(LogLevel level) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(api_, log_enabled, "1.1", "faktory::Host::log_enabled()");
+        return api_->log_enabled(handle_, static_cast<int>(level)) != 0;
+    }
+
     faktory_host_handle* c_handle() const noexcept { return handle_; }
 
 private:
@@ -439,6 +445,9 @@ public:
     std::string push(const std::string& jobtype, const Json& args, const PushOptions& options) const {
         return host().push(jobtype, args, options);
     }
+    // Whether a job line of `level` would be written; cheap.
+    bool log_enabled(LogLevel level) const { return host().log_enabled(level); }
+
     // Sleeps up to `timeout`, returning early (true) when the job is cancelled.
     template <typename Rep, typename Period> bool wait_cancelled(std::chrono::duration<Rep, Period> timeout) const {
         FAKTORY_REQUIRE_HOST_MEMBER(host_, wait_cancelled, "1.1", "faktory::Job::wait_cancelled()");

@@ -50,6 +50,12 @@ FAKTORY_PLUGIN("state-1-1", "1.1.0", plugin) {
         state->trace("shutdown");
     });
 
+    plugin.handle("LogLevels", [](faktory::Job& job) {
+        std::string line;
+        for (auto level : {faktory::LogLevel::debug, faktory::LogLevel::info, faktory::LogLevel::error})
+            line += job.log_enabled(level) ? "on;" : "off;";
+        job.log(line);
+    });
     plugin.handle("Count", [](faktory::Job& job) {
         const int now = ++job.instance<State>()->count;
         job.log("count=" + std::to_string(now));
