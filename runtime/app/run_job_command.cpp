@@ -117,6 +117,7 @@ int run_one_job(const CommandLine& line) {
     const auto& cfg = config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins};
     options.services = std::make_shared<const plugins::HostServices>(printing_services());
+    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     const auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors) std::cerr << "plugin " << error.file << " not loaded: " << error.message << "\n";

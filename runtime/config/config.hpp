@@ -61,6 +61,7 @@ struct PluginsConfig {
     bool check_permissions = true;
     std::map<std::string, std::string> config_json;  // plugin name -> its block as compact JSON
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
+    std::vector<std::string> middleware = {};        // SDK 1.1 middleware ids "<plugin>/<name>", in run order
 };
 
 struct LogConfig {

@@ -49,7 +49,7 @@ std::map<std::string, std::string> read_pins(const ConfigNode& node) {
 } // namespace
 
 PluginsConfig read_plugins_section(const ConfigNode& section) {
-    section.expect_keys({"dir", "config", "check_permissions", "pins"});
+    section.expect_keys({"dir", "config", "check_permissions", "pins", "middleware"});
     PluginsConfig plugins;
     // The default "plugins" is relative too: it means next to the config file.
     plugins.dir = section.resolve(plugins.dir);
@@ -57,6 +57,14 @@ PluginsConfig read_plugins_section(const ConfigNode& section) {
     if (auto blocks = section.child("config")) plugins.config_json = read_plugin_blocks(*blocks);
     if (auto check = section.child("check_permissions")) plugins.check_permissions = check->as_bool();
     if (auto pins = section.child("pins")) plugins.sha256_pins = read_pins(*pins);
+    if (auto middleware = section.child("middleware")) {
+        for (const auto& item : middleware->items()) {
+            const auto id = item.as_string();
+            if (id.find('/') == std::string::npos || id.front() == '/' || id.back() == '/')
+                item.fail("a middleware id is <plugin>/<name> (e.g. timing/timing), got '" + id + "'");
+            plugins.middleware.push_back(id);
+        }
+    }
     return plugins;
 }
 

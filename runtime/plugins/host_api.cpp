@@ -3,6 +3,7 @@
 #include "plugins/host_api.hpp"
 #include "plugins/host_api_jobs.hpp"
 #include "plugins/host_api_handle.hpp"
+#include "plugins/middleware_chain.hpp"
 
 #include <cstring>
 #include <exception>
@@ -294,6 +295,9 @@ const faktory_host_api table = {
     &handle_api::wait_cancelled,
     &handle_api::cancel_fd,
     &handle_api::log_enabled,
+    &middleware_api::register_middleware,
+    &middleware_api::call_next,
+    &middleware_api::outcome,
 };
 
 } // namespace
@@ -303,6 +307,13 @@ const faktory_host_api& host_api() { return table; }
 } // namespace faktory_host::plugins
 
 faktory_registrar::~faktory_registrar() {
+    for (auto& entry : middleware) {
+        if (!entry.destroy) continue;
+        try {
+            entry.destroy(entry.user_data);
+        } catch (...) {
+        }
+    }
     for (auto& entry : entries) {
         if (!entry.destroy) continue;
         try {

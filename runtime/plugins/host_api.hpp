@@ -61,6 +61,15 @@ struct faktory_registrar {
         faktory_destroy_fn destroy;
     };
     std::vector<Entry> entries;
+    // 1.1 middleware, in registration order (middleware_chain.cpp).
+    struct MiddlewareEntry {
+        std::string name;
+        std::vector<std::string> jobtypes;
+        faktory_middleware_fn fn;
+        void* user_data;
+        faktory_destroy_fn destroy;
+    };
+    std::vector<MiddlewareEntry> middleware;
     std::vector<std::string> errors;  // refused registrations; any one fails the plugin's load
     bool open = true;
     std::string last_error;  // why the last register_handler/config_value call failed (1.1 registrar_error)

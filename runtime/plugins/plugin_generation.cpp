@@ -15,6 +15,7 @@
 #include "plugins/file_safety.hpp"
 #include "plugins/host_api.hpp"
 #include "plugins/host_api_handle.hpp"
+#include "plugins/middleware_chain.hpp"
 #include "plugins/shadow_directory.hpp"
 #include "plugins/shared_image.hpp"
 
@@ -107,10 +108,12 @@ struct PluginGeneration::Impl {
     // The table plugins get: the host's own, or a copy cut to LoaderOptions::host_api_size.
     const faktory_host_api* host_table = &host_api();
     std::unique_ptr<faktory_host_api> cut_table;
+    std::vector<Middleware> middleware;  // in run order (LoaderOptions::middleware_order, then load order)
 
     std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options,
                                            const ShadowDirectory& shadow) const;
     void adopt(std::unique_ptr<PluginRecord> record);
+    void order_middleware(const LoaderOptions& options, LoadReport& report);
 };
 
 std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& file, const LoaderOptions& options,
@@ -305,7 +308,26 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
             report.errors.push_back({file.filename().string(), e.what()});
         }
     }
+    impl.order_middleware(options, report);
     return generation;
+}
+
+void PluginGeneration::Impl::order_middleware(const LoaderOptions& options, LoadReport& report) {
+    std::vector<Middleware> loaded;
+    for (const auto& record : records)
+        for (const auto& entry : record->registrar->middleware)
+            loaded.push_back({record->info.name + "/" + entry.name, entry.jobtypes, entry.fn, entry.user_data});
+    for (const auto& id : options.middleware_order) {
+        const auto found = std::find_if(loaded.begin(), loaded.end(), [&](const Middleware& m) { return m.id == id; });
+        if (found == loaded.end()) {
+            report.errors.push_back({"", "plugins.middleware names \"" + id +
+                                             "\", but no loaded plugin registered it (ids are \"plugin/name\")"});
+            continue;
+        }
+        middleware.push_back(*found);
+        loaded.erase(found);
+    }
+    for (auto& rest : loaded) middleware.push_back(std::move(rest));
 }
 
 std::uint64_t PluginGeneration::number() const { return impl_->number; }
@@ -337,8 +359,13 @@ JobOutcome PluginGeneration::run(const JobInput& job, std::stop_token cancel, co
         context.instance = found->second.instance;
         context.plugin = found->second.plugin->name;
         int status = FAKTORY_ERROR;
+        // The middleware for this jobtype, in order; none is the common, direct case.
+        std::vector<const Middleware*> chain;
+        for (const auto& link : impl_->middleware)
+            if (link.applies_to(job.jobtype)) chain.push_back(&link);
         try {
-            status = found->second.fn(&context, found->second.user_data);
+            status = chain.empty() ? found->second.fn(&context, found->second.user_data)
+                                   : middleware_api::run_chain(&context, chain, found->second.fn, found->second.user_data);
         } catch (...) {
             // Only a plugin breaking the ABI's rules gets here; the job fails rather than the host.
             outcome.errtype = "PluginError";

@@ -68,6 +68,9 @@ struct LoaderOptions {
     // What a plugin's host handle (SDK 1.1) pushes and logs through outside a
     // job; null: such calls return FAKTORY_UNAVAILABLE.
     std::shared_ptr<const HostServices> services = nullptr;
+    // SDK 1.1 middleware order: "plugin/name" ids run first, in this order; the
+    // rest follow in load order. An id no plugin registered is a load error.
+    std::vector<std::string> middleware_order = {};
 };
 
 struct LoadedPlugin {

@@ -109,6 +109,7 @@ std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generati
     const auto& cfg = ctx->config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins};
     options.services = plugin_services(ctx);
+    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors)

@@ -1,7 +1,8 @@
 // The order_flow example in the real host against the dev server: PlaceOrder
 // hands the order to the plugin's own thread, which pushes SendReceipt through
-// the SDK 1.1 host handle with options (queue, retry, at, custom). Shows the
-// host handle is wired to the worker's producer connection, not only in tests.
+// the SDK 1.1 host handle with options (queue, retry, at, custom), and the timing
+// middleware named in plugins.middleware wraps it. Shows both are wired into
+// the worker (producer connection, config), not only into the loader's tests.
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
@@ -30,10 +31,12 @@ Poco::JSON::Object::Ptr scheduled(HostRig& rig, const std::string& jobtype) {
 BOOST_AUTO_TEST_CASE(order_flow_pushes_the_receipt_with_options_from_its_own_thread) {
     HostRig rig;
     rig.install_plugin(ORDER_FLOW_PLUGIN, "order_flow.so");
+    rig.install_plugin(TIMING_PLUGIN, "timing.so");
     rig.write_file("faktory-host.yaml",
                    "faktory:\n  url: " + rig.url() + "\n"
                    "worker:\n  concurrency: 2\n  queues: [default]\n  heartbeat_interval: 5s\n  shutdown_timeout: 2s\n"
                    "plugins:\n  dir: " + rig.plugins_dir().string() + "\n"
+                   "  middleware: [timing/timing]\n"
                    "  config:\n    order-flow: { max_items: 5, receipt_queue: receipts, receipt_retry: 3, "
                    "receipt_delay_seconds: 3600 }\n"
                    "log:\n  level: debug\n");
@@ -51,6 +54,9 @@ BOOST_AUTO_TEST_CASE(order_flow_pushes_the_receipt_with_options_from_its_own_thr
     BOOST_TEST(eventually([&] { return rig.processed() == 1; }), rig.diagnostics());
     BOOST_TEST(eventually([&] { return host.output().find("plugin order-flow: order A-17: receipt job") != std::string::npos; }),
                host.output());
+
+    // The timing middleware, named in plugins.middleware, wrapped the job.
+    BOOST_TEST(eventually([&] { return host.output().find("PlaceOrder took ") != std::string::npos; }), host.output());
 
     host.send(SIGTERM);
     BOOST_TEST(host.wait_for_exit(20s) == 0, host.output());

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stop_token>
@@ -45,12 +46,22 @@ struct LoadedSdkPlugin {
 
     // Loads `name` alone; host_api_size 0 = the whole table.
     explicit LoadedSdkPlugin(const std::string& name, std::uint32_t host_api_size = 0,
-                             const std::string& config_json = "{}", const std::string& plugin_name = "") {
-        fs::copy_file(sdk_test_plugin(name), dir.path() / (name + ".so"));
+                             const std::string& config_json = "{}", const std::string& plugin_name = "")
+        : LoadedSdkPlugin(std::vector<std::string>{name}, [&](plugins::LoaderOptions& options) {
+              options.host_api_size = host_api_size;
+              if (!plugin_name.empty()) options.config_json[plugin_name] = config_json;
+          }) {}
+
+    // Loads several plugins together: test plugin names, or paths of .so files
+    // (the examples); `configure` adjusts the loader's options.
+    LoadedSdkPlugin(const std::vector<std::string>& names, const std::function<void(plugins::LoaderOptions&)>& configure) {
+        for (const auto& name : names) {
+            const fs::path source = name.find('/') != std::string::npos ? fs::path(name) : sdk_test_plugin(name);
+            fs::copy_file(source, dir.path() / source.filename());
+        }
         plugins::LoaderOptions options;
         options.dir = dir.path();
-        options.host_api_size = host_api_size;
-        if (!plugin_name.empty()) options.config_json[plugin_name] = config_json;
+        configure(options);
         record_into(*shared);
         record_into(services);
         options.services = shared;

@@ -165,6 +165,15 @@ typedef struct faktory_push_result {
     char error[256]; /* the server's reason when status is not FAKTORY_OK */
 } faktory_push_result;
 
+/* 1.1: middleware. `next` is the rest of the chain (later middleware, then the
+ * handler): call_next(next) runs it once and returns its status. A middleware
+ * may run code before and after, or FAIL the job without running it (call
+ * fail(), return non-OK without calling next). Return what next returned to
+ * pass the outcome on. OWNERSHIP: next is borrowed for the call.
+ * THREADS: like handlers, on many threads at once. */
+typedef struct faktory_next faktory_next;
+typedef int (*faktory_middleware_fn)(faktory_job* job, faktory_next* next, void* user_data);
+
 /* 1.1: the plugin's own state, set by init through faktory_init_args.instance.
  * OWNERSHIP: `instance` is the plugin's; the host only passes it back. The host
  * calls shutdown(instance) once after the faktory_plugin_shutdown export (not
@@ -307,6 +316,19 @@ typedef struct faktory_host_api {
     /* Nonzero when a line of `level` would be written (cheap): skip building
      * expensive debug text when it would be dropped. */
     int (*log_enabled)(faktory_host_handle* host, int level);
+
+    /* Registers an "around" hook (inside init only) named `name` (unique per
+     * plugin), for the jobs of `jobtypes` (count 0: every job of every plugin).
+     * Middleware runs in the order the host's config gives (plugins.middleware,
+     * "plugin/name"), then in load order. user_data/destroy as for register_handler. */
+    int (*register_middleware)(faktory_registrar* registrar, const char* name, const char* const* jobtypes,
+                               size_t jobtype_count, faktory_middleware_fn fn, void* user_data,
+                               faktory_destroy_fn destroy);
+    /* Runs the rest of the chain once; returns its status (FAKTORY_OK: on course to ACK). */
+    int (*call_next)(faktory_next* next);
+    /* How the job stands: FAKTORY_OK (no failure so far) or FAKTORY_ERROR with
+     * the failure's errtype and message (borrowed until the handler returns; either may be NULL). */
+    int (*outcome)(faktory_job* job, faktory_string* errtype, faktory_string* message);
 } faktory_host_api;
 
 /* Nonzero when `host` (a const faktory_host_api*) has `member` and it is set:

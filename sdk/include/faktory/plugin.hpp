@@ -507,6 +507,42 @@ private:
 
 using Handler = std::function<void(Job&)>;
 
+// How a job came out of the rest of a middleware chain.
+struct Outcome {
+    bool ok = true;       // on course to ACK
+    std::string errtype;  // when not ok (may be empty when a C handler returned an error status only)
+    std::string message;
+};
+
+// The rest of a middleware chain (later middleware, then the handler). Call it
+// at most once; not calling it skips the handler (throw, or job.fail(), to FAIL).
+class Next {
+public:
+    Next(const faktory_host_api* host, faktory_job* job, faktory_next* next) noexcept
+        : host_(host), job_(job), next_(next) {}
+    Outcome operator()() {
+        status_ = host_->call_next(next_);
+        called_ = true;
+        faktory_string errtype{}, message{};
+        Outcome out;
+        out.ok = host_->outcome(job_, &errtype, &message) == FAKTORY_OK && status_ == FAKTORY_OK;
+        out.errtype = std::string(detail::view(errtype));
+        out.message = std::string(detail::view(message));
+        return out;
+    }
+    bool called() const noexcept { return called_; }
+    int status() const noexcept { return status_; }
+
+private:
+    const faktory_host_api* host_;
+    faktory_job* job_;
+    faktory_next* next_;
+    bool called_ = false;
+    int status_ = FAKTORY_OK;
+};
+
+using Middleware = std::function<void(Job&, Next&)>;
+
 namespace detail {
 
 // The plugin's own state; the FAKTORY_PLUGIN macro keeps one per plugin with
@@ -525,6 +561,30 @@ struct HandlerSlot {
 
 inline int run_handler(faktory_job* c_job, void* user_data);
 inline void destroy_handler(void* user_data) { delete static_cast<HandlerSlot*>(user_data); }
+
+struct MiddlewareSlot {
+    Middleware around;
+    const faktory_host_api* host;
+};
+
+// Runs a C++ middleware; exceptions FAIL the job like a handler's.
+inline int run_middleware(faktory_job* c_job, faktory_next* c_next, void* user_data) {
+    auto& slot = *static_cast<MiddlewareSlot*>(user_data);
+    Job job(slot.host, c_job);
+    Next next(slot.host, c_job, c_next);
+    try {
+        slot.around(job, next);
+        return next.called() ? next.status() : FAKTORY_OK;
+    } catch (const std::exception& e) {
+        const std::string errtype = demangled_type_name(typeid(e));
+        slot.host->fail(c_job, errtype.c_str(), e.what(), nullptr, 0);
+    } catch (...) {
+        slot.host->fail(c_job, "unknown exception", "the middleware threw something that is not a std::exception",
+                        nullptr, 0);
+    }
+    return FAKTORY_ERROR;
+}
+inline void destroy_middleware(void* user_data) { delete static_cast<MiddlewareSlot*>(user_data); }
 
 } // namespace detail
 
@@ -550,6 +610,26 @@ public:
                                                                                                    ? "empty jobtype"
                                                                                                    : "refused") +
                                         ")");
+        }
+    }
+
+    // Registers an "around" hook (1.1) for every job of every plugin, or for
+    // `jobtypes` only: fn(job, next) runs code before and after next(), which
+    // returns the Outcome; throwing (or job.fail()) without calling next FAILs
+    // the job unrun. Runs in the order of the host's plugins.middleware
+    // ("<plugin>/<name>"), then in load order.
+    void around(const std::string& name, Middleware fn, const std::vector<std::string>& jobtypes = {}) {
+        FAKTORY_REQUIRE_HOST_MEMBER(args_->host, register_middleware, "1.1", "faktory::Plugin::around()");
+        auto* stored = new detail::MiddlewareSlot{std::move(fn), args_->host};
+        std::vector<const char*> types;
+        for (const auto& t : jobtypes) types.push_back(t.c_str());
+        const int status = args_->host->register_middleware(args_->registrar, name.c_str(), types.data(), types.size(),
+                                                            &detail::run_middleware, stored,
+                                                            &detail::destroy_middleware);
+        if (status != FAKTORY_OK) {
+            delete stored;
+            throw std::invalid_argument("cannot register middleware \"" + name + "\": " +
+                                        std::string(detail::view(args_->host->registrar_error(args_->registrar))));
         }
     }
 
