@@ -298,6 +298,8 @@ const faktory_host_api table = {
     &middleware_api::register_middleware,
     &middleware_api::call_next,
     &middleware_api::outcome,
+    &handle_api::log_fields,
+    &handle_api::host_log_fields,
 };
 
 } // namespace

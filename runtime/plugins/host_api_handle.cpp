@@ -236,6 +236,52 @@ void host_log(faktory_host_handle* host, int level, const char* message) {
     }
 }
 
+namespace {
+
+std::vector<std::pair<std::string, std::string>> copy_fields(const char* const* keys, const char* const* values,
+                                                             size_t count) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (size_t i = 0; keys && values && i < count; ++i)
+        if (keys[i] && *keys[i]) fields.emplace_back(keys[i], values[i] ? values[i] : "");
+    return fields;
+}
+
+std::string with_fields(const char* message, const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string text = message ? message : "";
+    for (const auto& [key, value] : fields) text += " " + key + "=" + value;
+    return text;
+}
+
+} // namespace
+
+void log_fields(faktory_job* job, int level, const char* message, const char* const* keys, const char* const* values,
+                size_t count) {
+    if (!job) return;
+    try {
+        const auto fields = copy_fields(keys, values, count);
+        if (job->services.log_fields) {
+            job->services.log_fields(mapped_level(level), &job->input, job->plugin, message ? message : "", fields);
+        } else if (job->services.log) {
+            job->services.log(mapped_level(level), job->input, with_fields(message, fields));
+        }
+    } catch (...) {
+        // Logging must never fail the job.
+    }
+}
+
+void host_log_fields(faktory_host_handle* host, int level, const char* message, const char* const* keys,
+                     const char* const* values, size_t count) {
+    if (!host || !host->open.load() || !host->services) return;
+    try {
+        const auto fields = copy_fields(keys, values, count);
+        if (host->services->log_fields)
+            host->services->log_fields(mapped_level(level), nullptr, host->plugin, message ? message : "", fields);
+        else if (host->services->plugin_log)
+            host->services->plugin_log(mapped_level(level), host->plugin, with_fields(message, fields));
+    } catch (...) {
+    }
+}
+
 int wait_cancelled(faktory_job* job, std::int64_t timeout_ms) {
     if (!job) return 0;
     if (job->cancel.stop_requested()) return 1;

@@ -36,5 +36,9 @@ void host_log(faktory_host_handle* host, int level, const char* message);
 int wait_cancelled(faktory_job* job, std::int64_t timeout_ms);
 int cancel_fd(faktory_job* job);
 int log_enabled(faktory_host_handle* host, int level);
+void log_fields(faktory_job* job, int level, const char* message, const char* const* keys, const char* const* values,
+                size_t count);
+void host_log_fields(faktory_host_handle* host, int level, const char* message, const char* const* keys,
+                     const char* const* values, size_t count);
 
 } // namespace faktory_host::plugins::handle_api

@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faktory_host::plugins {
@@ -52,6 +53,12 @@ struct HostServices {
     std::function<std::map<std::string, std::string>(const std::vector<std::string>& jobs_json)> push_bulk;
     // A line a plugin logs outside any job (init, its own threads).
     std::function<void(LogLevel, std::string_view plugin, std::string_view message)> plugin_log;
+    // A line with key/value fields (SDK 1.1), from a job (`job` set) or from the
+    // plugin outside jobs (`job` null). Unset: the fields are appended to the
+    // message as " key=value" and it goes to log / plugin_log.
+    std::function<void(LogLevel, const JobInput* job, std::string_view plugin, std::string_view message,
+                       const std::vector<std::pair<std::string, std::string>>& fields)>
+        log_fields;
     // Whether a line of this level would be written; unset means yes.
     std::function<bool(LogLevel)> log_enabled;
 };

@@ -8,6 +8,20 @@
 
 namespace faktory_host::worker {
 
+namespace {
+
+Poco::Message::Priority job_priority(plugins::LogLevel level) {
+    switch (level) {
+    case plugins::LogLevel::debug: return Poco::Message::PRIO_DEBUG;
+    case plugins::LogLevel::info: return Poco::Message::PRIO_INFORMATION;
+    case plugins::LogLevel::warning: return Poco::Message::PRIO_WARNING;
+    case plugins::LogLevel::error: return Poco::Message::PRIO_ERROR;
+    }
+    return Poco::Message::PRIO_INFORMATION;
+}
+
+} // namespace
+
 EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions connection_in)
     : config(std::move(config_in)),
       connection(std::move(connection_in)),
@@ -39,6 +53,12 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         std::map<std::string, std::string> refused;
         producers.with_client([&](protocol::Client& client) { refused = client.push_bulk(jobs); });
         return refused;
+    };
+    services.log_fields = [this](plugins::LogLevel level, const plugins::JobInput* job, std::string_view plugin,
+                                 std::string_view message,
+                                 const std::vector<std::pair<std::string, std::string>>& fields) {
+        const std::string text = job ? std::string(message) : "plugin " + std::string(plugin) + ": " + std::string(message);
+        ops::log_fields(logger, job_priority(level), job ? job->jid : "", job ? job->jobtype : "", text, fields);
     };
     services.log_enabled = [this](plugins::LogLevel level) {
         switch (level) {
@@ -75,6 +95,11 @@ std::shared_ptr<const plugins::HostServices> plugin_services(const std::shared_p
     services->log_enabled = [weak](plugins::LogLevel level) {
         auto ctx = weak.lock();
         return ctx && ctx->services.log_enabled(level);
+    };
+    services->log_fields = [weak](plugins::LogLevel level, const plugins::JobInput* job, std::string_view plugin,
+                                  std::string_view message,
+                                  const std::vector<std::pair<std::string, std::string>>& fields) {
+        if (auto ctx = weak.lock()) ctx->services.log_fields(level, job, plugin, message, fields);
     };
     services->plugin_log = [weak](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
         if (auto ctx = weak.lock()) ctx->services.plugin_log(level, plugin, message);

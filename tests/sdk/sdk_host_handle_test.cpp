@@ -115,6 +115,27 @@ BOOST_AUTO_TEST_CASE(bulk_push_returns_a_result_per_job) {
     BOOST_TEST(pushed("C")[0]->getValue<std::string>("queue") == "q3");
 }
 
+BOOST_AUTO_TEST_CASE(structured_log_fields_reach_the_host_as_pairs) {
+    std::vector<std::string> lines;
+    loaded->services.log_fields = [&](faktory_host::plugins::LogLevel level, const faktory_host::plugins::JobInput* job,
+                                      std::string_view plugin, std::string_view message,
+                                      const std::vector<std::pair<std::string, std::string>>& fields) {
+        std::string line = std::to_string(static_cast<int>(level)) + "|" + (job ? job->jid : "-") + "|" +
+                           std::string(plugin) + "|" + std::string(message);
+        for (const auto& [k, v] : fields) line += "|" + k + "=" + v;
+        lines.push_back(line);
+    };
+    BOOST_TEST((loaded->run("LogFields").status == Status::ack));
+    BOOST_TEST(lines == (std::vector<std::string>{"2|jid-1|state-1-1|charged|amount=12.50|currency=EUR",
+                                                  "1|-|state-1-1|from the handle|k=v"}));  // the handle: no job tag
+}
+
+BOOST_AUTO_TEST_CASE(without_a_fields_service_the_fields_join_the_message) {
+    BOOST_TEST((loaded->run("LogFields").status == Status::ack));
+    BOOST_TEST(loaded->snapshot(loaded->logs).back() == "2|charged amount=12.50 currency=EUR");
+    BOOST_TEST(loaded->snapshot(loaded->plugin_logs).back() == "1|state-1-1|from the handle k=v");
+}
+
 BOOST_AUTO_TEST_CASE(log_enabled_asks_the_hosts_level) {
     loaded->services.log_enabled = [](faktory_host::plugins::LogLevel level) {
         return level != faktory_host::plugins::LogLevel::debug;  // as with log.level: info

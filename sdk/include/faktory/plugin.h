@@ -329,6 +329,14 @@ typedef struct faktory_host_api {
     /* How the job stands: FAKTORY_OK (no failure so far) or FAKTORY_ERROR with
      * the failure's errtype and message (borrowed until the handler returns; either may be NULL). */
     int (*outcome)(faktory_job* job, faktory_string* errtype, faktory_string* message);
+
+    /* Structured logs: `message` plus `count` key/value fields (parallel arrays
+     * of strings, copied), printed as key=value in text logs and as a "fields"
+     * object in JSON logs. job: tagged with jid and jobtype; host: with the plugin. */
+    void (*log_fields)(faktory_job* job, int level, const char* message, const char* const* keys,
+                       const char* const* values, size_t count);
+    void (*host_log_fields)(faktory_host_handle* host, int level, const char* message, const char* const* keys,
+                            const char* const* values, size_t count);
 } faktory_host_api;
 
 /* Nonzero when `host` (a const faktory_host_api*) has `member` and it is set:

@@ -238,6 +238,21 @@ template <typename T> T convert(const faktory_value& value, const std::string& w
 
 } // namespace detail
 
+// Key/value fields of a structured log line (SDK 1.1): {{"order", id}, {"items", "3"}}.
+using LogFields = std::vector<std::pair<std::string, std::string>>;
+
+namespace detail {
+struct FieldArrays {
+    std::vector<const char*> keys, values;
+    explicit FieldArrays(const LogFields& fields) {
+        for (const auto& [key, value] : fields) {
+            keys.push_back(key.c_str());
+            values.push_back(value.c_str());
+        }
+    }
+};
+} // namespace detail
+
 // Options for a push (SDK 1.1); unset members leave Faktory's defaults.
 struct PushOptions {
     // Default member initialisers, so {"low"} or {.queue = "low"} builds one without -Wextra warnings.
@@ -311,6 +326,15 @@ public:
         FAKTORY_REQUIRE_HOST_MEMBER(api_, host_log, "1.1", "faktory::Host::log()");
         const std::string text(message);
         api_->host_log(handle_, static_cast<int>(level), text.c_str());
+    }
+
+    // A line with key/value fields, tagged with the plugin's name.
+    void log(LogLevel level, std::string_view message, const LogFields& fields) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(api_, host_log_fields, "1.1", "faktory::Host::log(level, message, fields)");
+        const std::string text(message);
+        detail::FieldArrays arrays(fields);
+        api_->host_log_fields(handle_, static_cast<int>(level), text.c_str(), arrays.keys.data(), arrays.values.data(),
+                              fields.size());
     }
 
     // Whether a line of `level` would be written; cheap. Build costly debug text only when it is.
@@ -445,6 +469,15 @@ public:
     std::string push(const std::string& jobtype, const Json& args, const PushOptions& options) const {
         return host().push(jobtype, args, options);
     }
+    // A job line with key/value fields: job.log(LogLevel::info, "charged", {{"amount", "12.50"}}).
+    void log(LogLevel level, std::string_view message, const LogFields& fields) const {
+        FAKTORY_REQUIRE_HOST_MEMBER(host_, log_fields, "1.1", "faktory::Job::log(level, message, fields)");
+        const std::string text(message);
+        detail::FieldArrays arrays(fields);
+        host_->log_fields(job_, static_cast<int>(level), text.c_str(), arrays.keys.data(), arrays.values.data(),
+                          fields.size());
+    }
+
     // Whether a job line of `level` would be written; cheap.
     bool log_enabled(LogLevel level) const { return host().log_enabled(level); }
 

@@ -92,7 +92,8 @@ struct Pushed {
     Value job;  // the whole job as the host would send it, options included
 };
 
-// One line the plugin logged; level as faktory_log_level.
+// One line the plugin logged; level as faktory_log_level. Structured fields
+// appear in `message` as " key=value" after the text.
 struct Logged {
     int level;
     std::string message;
@@ -343,6 +344,20 @@ struct Table {
         return j->cancelled ? 1 : 0;
     }
     static int cancel_fd(faktory_job*) { return -1; }
+    static std::string with_fields(const char* message, const char* const* keys, const char* const* values, size_t n) {
+        std::string text = message ? message : "";
+        for (size_t i = 0; keys && values && i < n; ++i)
+            text += std::string(" ") + (keys[i] ? keys[i] : "") + "=" + (values[i] ? values[i] : "");
+        return text;
+    }
+    static void log_fields(faktory_job* j, int level, const char* message, const char* const* keys,
+                           const char* const* values, size_t n) {
+        host_log(&j->handle, level, with_fields(message, keys, values, n).c_str());
+    }
+    static void host_log_fields(faktory_host_handle* h, int level, const char* message, const char* const* keys,
+                                const char* const* values, size_t n) {
+        host_log(h, level, with_fields(message, keys, values, n).c_str());
+    }
     static int log_enabled(faktory_host_handle* h, int level) { return h && level >= h->state->min_level ? 1 : 0; }
     static int register_middleware(faktory_registrar* r, const char* name, const char* const* jobtypes, size_t n,
                                    faktory_middleware_fn fn, void* data, faktory_destroy_fn destroy) {
@@ -374,7 +389,7 @@ struct Table {
             &cancelled, &fail, &push, &log, &last_error, &config_value,
             &retry_policy, &at, &created_at, &enqueued_at, &reserve_for, &failure, &job_json, &registrar_error,
             &instance, &job_host, &host_push, &host_push_bulk, &host_log, &wait_cancelled, &cancel_fd,
-            &log_enabled, &register_middleware, &call_next, &outcome,
+            &log_enabled, &register_middleware, &call_next, &outcome, &log_fields, &host_log_fields,
         };
         return table;
     }

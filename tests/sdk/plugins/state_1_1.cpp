@@ -50,6 +50,10 @@ FAKTORY_PLUGIN("state-1-1", "1.1.0", plugin) {
         state->trace("shutdown");
     });
 
+    plugin.handle("LogFields", [](faktory::Job& job) {
+        job.log(faktory::LogLevel::warning, "charged", {{"amount", "12.50"}, {"currency", "EUR"}});
+        job.host().log(faktory::LogLevel::info, "from the handle", {{"k", "v"}});
+    });
     plugin.handle("LogLevels", [](faktory::Job& job) {
         std::string line;
         for (auto level : {faktory::LogLevel::debug, faktory::LogLevel::info, faktory::LogLevel::error})
