@@ -85,4 +85,16 @@ BOOST_AUTO_TEST_CASE(the_same_plugin_uses_the_1_1_member_on_the_whole_table) {
     BOOST_TEST((ok.status == Status::ack), ok.errtype << ": " << ok.message);
 }
 
+BOOST_AUTO_TEST_CASE(c_plugin_checks_each_1_1_member_and_falls_back_on_a_1_0_host) {
+    LoadedSdkPlugin new_host("c_1_1");
+    BOOST_TEST_REQUIRE(new_host.load_errors() == "");
+    BOOST_TEST((new_host.run_json(R"({"jid":"c1","jobtype":"WhichHost"})").status == Status::ack));
+    BOOST_TEST(new_host.logs == std::vector<std::string>{R"(1|1.1 host, handle at init: yes, job: {"jid":"c1","jobtype":"WhichHost"})"});
+
+    LoadedSdkPlugin old_host("c_1_1", FAKTORY_HOST_API_SIZE_1_0);
+    BOOST_TEST_REQUIRE(old_host.load_errors() == "");
+    BOOST_TEST((old_host.run("WhichHost").status == Status::ack));
+    BOOST_TEST(old_host.logs == std::vector<std::string>{"1|1.0 host, handle at init: no"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
