@@ -61,3 +61,33 @@ BOOST_AUTO_TEST_CASE(order_flow_pushes_the_receipt_with_options_from_its_own_thr
     host.send(SIGTERM);
     BOOST_TEST(host.wait_for_exit(20s) == 0, host.output());
 }
+
+BOOST_AUTO_TEST_CASE(host_handle_pushes_from_init_a_thread_and_a_bulk_push_reach_the_server) {
+    HostRig rig;
+    rig.install_plugin(STATE_PLUGIN, "state_1_1.so");
+    rig.write_file("faktory-host.yaml",
+                   "faktory:\n  url: " + rig.url() + "\n"
+                   "worker:\n  concurrency: 1\n  queues: [work]\n  heartbeat_interval: 5s\n  shutdown_timeout: 2s\n"
+                   "plugins:\n  dir: " + rig.plugins_dir().string() + "\n"
+                   "  config:\n    state-1-1: { trace_file: " + HostRig::quoted(rig.path("trace")) + " }\n"
+                   "log:\n  level: debug\n  format: json\n");
+    auto& host = rig.start_host();
+    BOOST_REQUIRE_MESSAGE(!rig.wait_for_worker().empty(), rig.diagnostics());
+    // init pushed FromInit; the plugin's thread pushed FromThread (scheduled: it has `at`).
+    BOOST_TEST(eventually([&] { return rig.queue_size("default") == 1; }), rig.diagnostics());
+    BOOST_TEST(eventually([&] { return scheduled(rig, "FromThread") != nullptr; }), rig.diagnostics());
+
+    rig.push("Bulk", "[]", "work");  // pushes A and Refused to default, C to q3, in one PUSHB
+    BOOST_TEST(eventually([&] { return rig.processed() == 1; }), rig.diagnostics());
+    BOOST_TEST(rig.queue_size("default") == 3);
+    BOOST_TEST(rig.queue_size("q3") == 1);
+    // The plugin's own lines, with its name, and a structured line's fields in JSON.
+    rig.push("LogFields", "[]", "work");
+    BOOST_TEST(eventually([&] { return host.output().find(R"("fields":{"amount":"12.50","currency":"EUR"})") !=
+                                       std::string::npos; }),
+               host.output());
+    BOOST_TEST(host.output().find("plugin state-1-1: init pushing") != std::string::npos, host.output());
+
+    host.send(SIGTERM);
+    BOOST_TEST(host.wait_for_exit(20s) == 0, host.output());
+}
