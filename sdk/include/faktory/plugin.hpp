@@ -233,6 +233,16 @@ template <typename T> T convert(const faktory_value& value, const std::string& w
         if constexpr (is_optional<T>::value) return std::nullopt;
         else throw ArgumentError(what + ": expected " + expected_name<T>() + ", got nothing (no such argument)");
     }
+    // Fast paths for the common scalar cases: no Value built, no extra copy.
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (value.type == FAKTORY_VALUE_STRING) return std::string(view(value.text));
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+        if (value.type == FAKTORY_VALUE_INTEGER) return value.integer;
+    } else if constexpr (std::is_same_v<T, double>) {
+        if (value.type == FAKTORY_VALUE_INTEGER || value.type == FAKTORY_VALUE_DOUBLE) return value.number;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (value.type == FAKTORY_VALUE_BOOL) return value.boolean != 0;
+    }
     return from_value<T>(to_value(value), what);
 }
 
