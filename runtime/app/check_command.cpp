@@ -44,6 +44,7 @@ int run_check(const CommandLine& line) {
 
     const auto& cfg = config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
+    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     std::shared_ptr<plugins::PluginGeneration> generation;
     try {

@@ -61,6 +61,21 @@ plugins::HostServices printing_services() {
         std::cout << "log " << level_name(level) << " jid=" << job.jid << " jobtype=" << job.jobtype << ": "
                   << message << std::endl;
     };
+    // SDK 1.1: pushes with options, in bulk, and plugin lines outside the job.
+    services.push_job = [](const std::string& job_json) {
+        std::lock_guard lock(output_lock);
+        std::cout << "push (not sent): " << job_json << std::endl;
+        return protocol::Job::from_json(job_json).jid();
+    };
+    services.push_bulk = [](const std::vector<std::string>& jobs_json) {
+        std::lock_guard lock(output_lock);
+        for (const auto& json : jobs_json) std::cout << "push (not sent): " << json << std::endl;
+        return std::map<std::string, std::string>{};
+    };
+    services.plugin_log = [](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        std::lock_guard lock(output_lock);
+        std::cout << "log " << level_name(level) << " plugin=" << plugin << ": " << message << std::endl;
+    };
     return services;
 }
 
@@ -84,6 +99,8 @@ int run_one_job(const CommandLine& line) {
 
     const auto& cfg = config.plugins;
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
+    options.services = std::make_shared<const plugins::HostServices>(printing_services());
+    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     const auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors) std::cerr << "plugin " << error.file << " not loaded: " << error.message << "\n";

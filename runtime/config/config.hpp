@@ -97,6 +97,7 @@ struct PluginsConfig {
     std::map<std::string, std::string> config_json;  // plugin name -> its block as compact JSON
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
     std::filesystem::path copy_dir;  // plugin copies go here only where memfd is refused; empty: the temp dir
+    std::vector<std::string> middleware = {};        // SDK 1.1 middleware ids "<plugin>/<name>", in run order
 };
 
 struct LogConfig {

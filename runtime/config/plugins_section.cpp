@@ -50,7 +50,7 @@ std::map<std::string, std::string> read_pins(const ConfigNode& node) {
 } // namespace
 
 PluginsConfig read_plugins_section(const ConfigNode& section) {
-    section.expect_keys({"dir", "config", "check_permissions", "pins", "copy_dir"});
+    section.expect_keys({"dir", "config", "check_permissions", "pins", "copy_dir", "middleware"});
     PluginsConfig plugins;
     // The default "plugins" is relative too: it means next to the config file.
     plugins.dir = section.resolve(plugins.dir);
@@ -59,6 +59,14 @@ PluginsConfig read_plugins_section(const ConfigNode& section) {
     if (auto check = section.child("check_permissions")) plugins.check_permissions = check->as_bool();
     if (auto pins = section.child("pins")) plugins.sha256_pins = read_pins(*pins);
     if (auto copy_dir = section.child("copy_dir")) plugins.copy_dir = copy_dir->as_path();
+    if (auto middleware = section.child("middleware")) {
+        for (const auto& item : middleware->items()) {
+            const auto id = item.as_string();
+            if (id.find('/') == std::string::npos || id.front() == '/' || id.back() == '/')
+                item.fail("a middleware id is <plugin>/<name> (e.g. timing/timing), got '" + id + "'");
+            plugins.middleware.push_back(id);
+        }
+    }
     return plugins;
 }
 

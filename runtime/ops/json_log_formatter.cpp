@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include "ops/log_fields.hpp"
 #include "ops/logging.hpp"
@@ -19,6 +20,14 @@ void JsonLogFormatter::format(const Poco::Message& message, std::string& text) {
     line.set("message", message.getText());
     for (const char* parameter : {jid_parameter, jobtype_parameter})
         if (message.has(parameter)) line.set(parameter, message.get(parameter));
+    if (message.has(fields_json_parameter)) {  // plugin fields (SDK 1.1): a JSON object made by log_fields
+        try {
+            Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+            line.set("fields", parser.parse(message.get(fields_json_parameter)));
+        } catch (const std::exception&) {
+            line.set("fields", message.get(fields_json_parameter));
+        }
+    }
     std::ostringstream out;
     line.stringify(out);
     text += out.str();

@@ -2,6 +2,9 @@
 #include "ops/logging.hpp"
 
 #include <iostream>
+#include <sstream>
+
+#include <Poco/JSON/Object.h>
 #include <stdexcept>
 
 #include "ops/json_log_formatter.hpp"
@@ -45,6 +48,28 @@ void log_job(Poco::Logger& logger, Poco::Message::Priority priority, std::string
     Poco::Message message(logger.name(), std::string(text), priority);
     message.set(jid_parameter, std::string(jid));
     message.set(jobtype_parameter, std::string(jobtype));
+    logger.log(message);
+}
+
+void log_fields(Poco::Logger& logger, Poco::Message::Priority priority, std::string_view jid,
+                std::string_view jobtype, std::string_view text,
+                const std::vector<std::pair<std::string, std::string>>& fields) {
+    if (!logger.is(priority)) return;
+    Poco::Message message(logger.name(), std::string(text), priority);
+    if (!jid.empty()) message.set(jid_parameter, std::string(jid));
+    if (!jobtype.empty()) message.set(jobtype_parameter, std::string(jobtype));
+    if (!fields.empty()) {
+        Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
+        std::string rendered;
+        for (const auto& [key, value] : fields) {
+            object.set(key, value);
+            rendered += (rendered.empty() ? "" : " ") + key + "=" + value;
+        }
+        std::ostringstream json;
+        object.stringify(json);
+        message.set(fields_json_parameter, json.str());
+        message.set(fields_text_parameter, rendered);
+    }
     logger.log(message);
 }
 

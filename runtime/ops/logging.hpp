@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
@@ -13,6 +15,10 @@ namespace faktory_host::ops {
 // Message parameters (Poco::Message::set) that both formatters render.
 inline constexpr const char* jid_parameter = "jid";
 inline constexpr const char* jobtype_parameter = "jobtype";
+// Structured fields a plugin logged (SDK 1.1): a JSON object of strings for JSON
+// lines, and the same rendered as "key=value ..." for text lines.
+inline constexpr const char* fields_json_parameter = "fields";
+inline constexpr const char* fields_text_parameter = "fields_text";
 
 // Poco priority names: trace, debug, information, notice, warning, error,
 // critical, fatal. Throws std::invalid_argument naming the valid ones.
@@ -30,5 +36,11 @@ void configure_logging(const std::string& level, bool json, std::ostream* sink =
 // lines show "jid=... jobtype=..." and JSON lines get "jid" and "jobtype" fields.
 void log_job(Poco::Logger& logger, Poco::Message::Priority priority, std::string_view jid,
              std::string_view jobtype, std::string_view text);
+
+// log_job with key/value fields next to the text (text lines: "key=value",
+// JSON lines: a "fields" object). An empty jid/jobtype is left out.
+void log_fields(Poco::Logger& logger, Poco::Message::Priority priority, std::string_view jid,
+                std::string_view jobtype, std::string_view text,
+                const std::vector<std::pair<std::string, std::string>>& fields);
 
 } // namespace faktory_host::ops

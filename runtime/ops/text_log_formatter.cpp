@@ -50,6 +50,10 @@ void TextLogFormatter::format(const Poco::Message& message, std::string& text) {
         append_escaped(text, message.get(parameter));
         text += ' ';
     }
+    if (message.has(fields_text_parameter)) {  // plugin fields (SDK 1.1), already "key=value ..."
+        append_escaped(text, message.get(fields_text_parameter));
+        text += ' ';
+    }
     append_escaped(text, message.getText());
 }
 

@@ -1,6 +1,9 @@
 // The host API table: what a plugin's calls through plugin.h do on the host side.
 // Every entry catches everything: no C++ exception may reach the plugin's frames.
 #include "plugins/host_api.hpp"
+#include "plugins/host_api_jobs.hpp"
+#include "plugins/host_api_handle.hpp"
+#include "plugins/middleware_chain.hpp"
 
 #include <cstring>
 #include <exception>
@@ -24,17 +27,22 @@ bool text_given(const char* text) { return text && *text; }
 int register_handler(faktory_registrar* registrar, const char* jobtype, faktory_handler_fn handler, void* user_data,
                      faktory_destroy_fn destroy) {
     if (!registrar) return FAKTORY_INVALID;
-    if (!registrar->open) return FAKTORY_TOO_LATE;
+    if (!registrar->open) {
+        registrar->last_error = "register_handler called after init returned; register handlers inside init";
+        return FAKTORY_TOO_LATE;
+    }
     try {
         if (!text_given(jobtype) || !handler) {
             registrar->errors.push_back(!handler ? "registered a null handler for jobtype \"" +
                                                        std::string(jobtype ? jobtype : "") + "\""
                                                  : "registered an empty jobtype");
+            registrar->last_error = registrar->errors.back();
             return FAKTORY_INVALID;
         }
         for (const auto& entry : registrar->entries) {
             if (entry.jobtype == jobtype) {
                 registrar->errors.push_back("registered jobtype \"" + std::string(jobtype) + "\" twice");
+                registrar->last_error = registrar->errors.back();
                 return FAKTORY_DUPLICATE;
             }
         }
@@ -229,8 +237,9 @@ int config_value(faktory_registrar* registrar, const char* key, faktory_value* o
                 auto parsed = parser.parse(registrar->config_json);
                 registrar->config = parsed.extract<Poco::JSON::Object::Ptr>();
                 registrar->config_state = faktory_registrar::Config::parsed;
-            } catch (...) {
+            } catch (const std::exception& e) {
                 registrar->config_state = faktory_registrar::Config::invalid;
+                registrar->last_error = std::string("the plugin's configuration block is not a JSON object: ") + e.what();
             }
         }
         if (registrar->config_state != faktory_registrar::Config::parsed) return FAKTORY_INVALID;
@@ -238,6 +247,7 @@ int config_value(faktory_registrar* registrar, const char* key, faktory_value* o
         value.size = sizeof(value);
         int status = FAKTORY_OK;
         if (!registrar->config->has(key)) {
+            registrar->last_error = std::string("the configuration block has no key \"") + key + "\"";
             value.type = FAKTORY_VALUE_MISSING;
             status = FAKTORY_OUT_OF_RANGE;
         } else {
@@ -275,6 +285,28 @@ const faktory_host_api table = {
     &log,
     &last_error,
     &config_value,
+    // 1.1
+    &jobs_api::retry_policy,
+    &jobs_api::at,
+    &jobs_api::created_at,
+    &jobs_api::enqueued_at,
+    &jobs_api::reserve_for,
+    &jobs_api::failure,
+    &jobs_api::job_json,
+    &jobs_api::registrar_error,
+    &handle_api::instance,
+    &handle_api::job_host,
+    &handle_api::host_push,
+    &handle_api::host_push_bulk,
+    &handle_api::host_log,
+    &handle_api::wait_cancelled,
+    &handle_api::cancel_fd,
+    &handle_api::log_enabled,
+    &middleware_api::register_middleware,
+    &middleware_api::call_next,
+    &middleware_api::outcome,
+    &handle_api::log_fields,
+    &handle_api::host_log_fields,
 };
 
 } // namespace
@@ -284,6 +316,13 @@ const faktory_host_api& host_api() { return table; }
 } // namespace faktory_host::plugins
 
 faktory_registrar::~faktory_registrar() {
+    for (auto& entry : middleware) {
+        if (!entry.destroy) continue;
+        try {
+            entry.destroy(entry.user_data);
+        } catch (...) {
+        }
+    }
     for (auto& entry : entries) {
         if (!entry.destroy) continue;
         try {

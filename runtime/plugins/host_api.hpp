@@ -3,7 +3,9 @@
 #pragma once
 #include <cstdint>
 #include <forward_list>
+#include <memory>
 #include <stop_token>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,12 @@
 
 #include "plugins/plugin_generation.hpp"
 #include "plugins/push_outcome.hpp"
+
+struct faktory_host_handle;  // host_api_handle.hpp
+
+namespace faktory_host::plugins::jobs_api {
+struct JobDetails;  // host_api_jobs.hpp
+}
 
 // One running job as the plugin sees it. Lives on the stack of
 // PluginGeneration::run() for exactly one handler call, so every string it
@@ -34,6 +42,14 @@ struct faktory_job {
     Poco::JSON::Array::Ptr args;
     std::forward_list<std::string> scratch;  // re-encoded nested values; stable addresses
     std::string last_error;
+    // The 1.1 accessors' view of the whole job, parsed on first use (host_api_jobs.cpp).
+    std::shared_ptr<const faktory_host::plugins::jobs_api::JobDetails> details;
+    // 1.1 (host_api_handle.cpp): the plugin's instance pointer and name, the
+    // job's host handle and cancel eventfd, each made on first use.
+    void* instance = nullptr;
+    std::string_view plugin;
+    std::shared_ptr<faktory_host_handle> handle;
+    std::shared_ptr<void> cancel_watch;
 };
 
 // The plugin's registrations during init. Kept for the image's lifetime so a
@@ -46,8 +62,18 @@ struct faktory_registrar {
         faktory_destroy_fn destroy;
     };
     std::vector<Entry> entries;
+    // 1.1 middleware, in registration order (middleware_chain.cpp).
+    struct MiddlewareEntry {
+        std::string name;
+        std::vector<std::string> jobtypes;
+        faktory_middleware_fn fn;
+        void* user_data;
+        faktory_destroy_fn destroy;
+    };
+    std::vector<MiddlewareEntry> middleware;
     std::vector<std::string> errors;  // refused registrations; any one fails the plugin's load
     bool open = true;
+    std::string last_error;  // why the last register_handler/config_value call failed (1.1 registrar_error)
 
     // The plugin's configuration block, parsed on the first config_value() call.
     std::string config_json = "{}";

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <mutex>
 #include <set>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
@@ -22,6 +23,8 @@
 #include "plugins/file_safety.hpp"
 #include "plugins/host_api.hpp"
 #include "plugins/private_copy.hpp"
+#include "plugins/host_api_handle.hpp"
+#include "plugins/middleware_chain.hpp"
 #include "plugins/shared_image.hpp"
 #include "plugins/thread_census.hpp"
 
@@ -99,6 +102,9 @@ struct PluginRecord {
     LoadedPlugin info;
     // Threads that appeared while the image was loaded and initialised: the plugin's own.
     std::vector<ThreadMark> threads_started;
+    // 1.1: the plugin's host handle and the instance its init set.
+    std::shared_ptr<faktory_host_handle> handle;
+    faktory_instance instance{sizeof(faktory_instance), nullptr, nullptr, nullptr};
 
     PluginRecord() = default;
     PluginRecord(const PluginRecord&) = delete;
@@ -115,7 +121,24 @@ struct PluginRecord {
                 // An exception across the C boundary is the plugin's bug; unloading goes on.
             }
         }
+        // 1.1 order: instance shutdown after the export, handle closed, the
+        // registrations' destroys, then the instance's destroy (also after a failed init).
+        if (initialized && instance.shutdown) {
+            const crash::Activity activity{info.name.c_str(), "shutdown", nullptr, nullptr, nullptr};
+            const crash::ActivityScope scope(activity);
+            try {
+                instance.shutdown(instance.instance);
+            } catch (...) {
+            }
+        }
+        if (handle) handle->open.store(false);
         registrar.reset();
+        if (instance.destroy) {
+            try {
+                instance.destroy(instance.instance);
+            } catch (...) {
+            }
+        }
         keep_mapped_while_its_threads_run();
         image.reset();
         keep_the_name_while_the_image_stays();
@@ -160,6 +183,7 @@ struct PluginGeneration::Impl {
         faktory_handler_fn fn;
         void* user_data;
         const LoadedPlugin* plugin;
+        void* instance;  // what the plugin's init set (1.1), passed back to handlers
     };
 
     mutable std::once_flag numbered;
@@ -169,10 +193,15 @@ struct PluginGeneration::Impl {
     std::vector<LoadedPlugin> plugins;
     std::unordered_map<std::string, Handler, TransparentHash, std::equal_to<>> handlers;
     std::set<std::string> contested_names;  // declared by two files: refused in every file
+    // The table plugins get: the host's own, or a copy cut to LoaderOptions::host_api_size.
+    const faktory_host_api* host_table = &host_api();
+    std::unique_ptr<faktory_host_api> cut_table;
+    std::vector<Middleware> middleware;  // in run order (LoaderOptions::middleware_order, then load order)
 
     std::unique_ptr<PluginRecord> load_one(const fs::path& file, const LoaderOptions& options) const;
     void adopt(std::unique_ptr<PluginRecord> record);
     void withdraw(const std::string& file);
+    void order_middleware(const LoaderOptions& options, LoadReport& report);
 };
 
 std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& file, const LoaderOptions& options) const {
@@ -280,11 +309,17 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     char error[1024] = {0};
     faktory_init_args args{};
     args.size = sizeof(args);
-    args.host = &host_api();
+    args.host = host_table;
     args.registrar = record->registrar.get();
     args.config_json = faktory_string{config_json.c_str(), config_json.size()};
     args.error = error;
     args.error_size = sizeof error;
+    record->handle = handle_api::plugin_handle(options.services, record->info.name);
+    args.host_handle = record->handle.get();
+    args.instance = &record->instance;
+    // A host emulating 1.0 (tests of the version rule) also hands 1.0's init block.
+    if (options.host_api_size != 0 && options.host_api_size <= FAKTORY_HOST_API_SIZE_1_0)
+        args.size = offsetof(faktory_init_args, host_handle);
     int status = FAKTORY_ERROR;
     crash::ensure_alternate_signal_stack();  // so a stack overflow in init still gets its crash line
     try {
@@ -300,7 +335,8 @@ std::unique_ptr<PluginRecord> PluginGeneration::Impl::load_one(const fs::path& f
     if (!record->registrar->errors.empty()) {
         std::string all;
         for (const auto& e : record->registrar->errors) all += (all.empty() ? "" : "; ") + e;
-        throw Refusal(where + plugin + all + "; fix the registration in its init");
+        throw Refusal(where + plugin + all + "; fix the registration in its init" +
+                      (error[0] ? " (init reported: " + std::string(error) + ")" : std::string()));
     }
     if (status != FAKTORY_OK)
         throw Refusal(where + plugin + "init failed: " + (error[0] ? std::string(error) : "no reason given") +
@@ -331,7 +367,7 @@ void PluginGeneration::Impl::adopt(std::unique_ptr<PluginRecord> record) {
     records.push_back(std::move(record));
     const PluginRecord& added = *records.back();
     for (const auto& entry : added.registrar->entries)
-        handlers.emplace(entry.jobtype, Handler{entry.handler, entry.user_data, &added.info});
+        handlers.emplace(entry.jobtype, Handler{entry.handler, entry.user_data, &added.info, added.instance.instance});
 }
 
 PluginGeneration::PluginGeneration() : impl_(std::make_unique<Impl>()) {}
@@ -371,6 +407,15 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
     std::shared_ptr<PluginGeneration> generation(new PluginGeneration());
     auto& impl = *generation->impl_;
     impl.load_number = ++load_counter;
+    if (options.host_api_size != 0 && options.host_api_size < sizeof(faktory_host_api)) {
+        // Everything past the cut is zeroed, as if this host had never had it.
+        impl.cut_table = std::make_unique<faktory_host_api>(host_api());
+        auto* bytes = reinterpret_cast<unsigned char*>(impl.cut_table.get());
+        std::memset(bytes + options.host_api_size, 0, sizeof(faktory_host_api) - options.host_api_size);
+        impl.cut_table->size = options.host_api_size;
+        if (options.host_api_size <= FAKTORY_HOST_API_SIZE_1_0) impl.cut_table->abi_minor = 0;
+        impl.host_table = impl.cut_table.get();
+    }
     for (const auto& file : files) {
         try {
             impl.adopt(impl.load_one(file, options));
@@ -393,7 +438,26 @@ std::shared_ptr<PluginGeneration> PluginGeneration::load(const LoaderOptions& op
             report.errors.push_back({file.filename().string(), e.what()});
         }
     }
+    impl.order_middleware(options, report);
     return generation;
+}
+
+void PluginGeneration::Impl::order_middleware(const LoaderOptions& options, LoadReport& report) {
+    std::vector<Middleware> loaded;
+    for (const auto& record : records)
+        for (const auto& entry : record->registrar->middleware)
+            loaded.push_back({record->info.name + "/" + entry.name, entry.jobtypes, entry.fn, entry.user_data});
+    for (const auto& id : options.middleware_order) {
+        const auto found = std::find_if(loaded.begin(), loaded.end(), [&](const Middleware& m) { return m.id == id; });
+        if (found == loaded.end()) {
+            report.errors.push_back({"", "plugins.middleware names \"" + id +
+                                             "\", but no loaded plugin registered it (ids are \"plugin/name\")"});
+            continue;
+        }
+        middleware.push_back(*found);
+        loaded.erase(found);
+    }
+    for (auto& rest : loaded) middleware.push_back(std::move(rest));
 }
 
 std::uint64_t PluginGeneration::number() const {
@@ -431,9 +495,16 @@ JobOutcome PluginGeneration::run(const JobInput& job, std::stop_token cancel, co
             return outcome;
         }
         faktory_job context(job, cancel, services, outcome);
+        context.instance = found->second.instance;
+        context.plugin = found->second.plugin->name;
         int status = FAKTORY_ERROR;
+        // The middleware for this jobtype, in order; none is the common, direct case.
+        std::vector<const Middleware*> chain;
+        for (const auto& link : impl_->middleware)
+            if (link.applies_to(job.jobtype)) chain.push_back(&link);
         try {
-            status = found->second.fn(&context, found->second.user_data);
+            status = chain.empty() ? found->second.fn(&context, found->second.user_data)
+                                   : middleware_api::run_chain(&context, chain, found->second.fn, found->second.user_data);
         } catch (...) {
             // Only a plugin breaking the ABI's rules gets here; the job fails rather than the host.
             outcome.errtype = "PluginError";

@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faktory_host::plugins {
@@ -23,6 +24,9 @@ struct JobInput {
     std::string args_json;    // a JSON array
     std::string custom_json;  // a JSON object, "{}" when absent
     int retry_count = 0;
+    // The whole job as a JSON object, built only when a handler asks for more
+    // than the fields above (retry, at, failure, ...). Empty: the host has none.
+    std::function<std::string()> job_json = nullptr;
 };
 
 struct JobOutcome {
@@ -41,6 +45,22 @@ struct HostServices {
     std::function<std::string(std::string_view jobtype, std::string_view args_json, std::string_view queue)> push;
     // A line from a handler, to be logged with the job's jid and jobtype.
     std::function<void(LogLevel, const JobInput&, std::string_view message)> log;
+    // SDK 1.1. Enqueue a whole job (a JSON object with jid, jobtype, args and
+    // options); returns its jid. Throws on failure.
+    std::function<std::string(const std::string& job_json)> push_job;
+    // Enqueue jobs in one round trip (PUSHB); returns jid -> reason for each one
+    // the server refused. Throws when the whole batch fails.
+    std::function<std::map<std::string, std::string>(const std::vector<std::string>& jobs_json)> push_bulk;
+    // A line a plugin logs outside any job (init, its own threads).
+    std::function<void(LogLevel, std::string_view plugin, std::string_view message)> plugin_log;
+    // A line with key/value fields (SDK 1.1), from a job (`job` set) or from the
+    // plugin outside jobs (`job` null). Unset: the fields are appended to the
+    // message as " key=value" and it goes to log / plugin_log.
+    std::function<void(LogLevel, const JobInput* job, std::string_view plugin, std::string_view message,
+                       const std::vector<std::pair<std::string, std::string>>& fields)>
+        log_fields;
+    // Whether a line of this level would be written; unset means yes.
+    std::function<bool(LogLevel)> log_enabled;
 };
 
 struct LoaderOptions {
@@ -50,6 +70,16 @@ struct LoaderOptions {
     std::map<std::string, std::string> sha256_pins;  // .so file name -> lowercase hex SHA-256
     // Where private copies go when memfd_create is refused (empty: the temporary folder).
     std::filesystem::path copy_dir;
+    // 0: plugins get the whole host API table. Otherwise the table is cut to this
+    // size (e.g. FAKTORY_HOST_API_SIZE_1_0), as an older host would hand it: the
+    // tests of the version rule use it.
+    std::uint32_t host_api_size = 0;
+    // What a plugin's host handle (SDK 1.1) pushes and logs through outside a
+    // job; null: such calls return FAKTORY_UNAVAILABLE.
+    std::shared_ptr<const HostServices> services = nullptr;
+    // SDK 1.1 middleware order: "plugin/name" ids run first, in this order; the
+    // rest follow in load order. An id no plugin registered is a load error.
+    std::vector<std::string> middleware_order = {};
 };
 
 struct LoadedPlugin {

@@ -55,6 +55,7 @@ ConfigReload reconcile(const config::Config& running, config::Config reread) {
     note(out.changed, "plugins.config", running.plugins.config_json, reread.plugins.config_json);
     note(out.changed, "plugins.pins", running.plugins.sha256_pins, reread.plugins.sha256_pins);
     note(out.changed, "plugins.copy_dir", running.plugins.copy_dir, reread.plugins.copy_dir);
+    note(out.changed, "plugins.middleware", running.plugins.middleware, reread.plugins.middleware);
     note(out.changed, "worker.job_timeout", running.worker.job_timeout, reread.worker.job_timeout);
     note(out.changed, "worker.labels", running.worker.labels, reread.worker.labels);
     note(out.changed, "worker.heartbeat_interval", running.worker.heartbeat_interval, reread.worker.heartbeat_interval);

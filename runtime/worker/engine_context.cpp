@@ -4,7 +4,23 @@
 #include "ops/logging.hpp"
 #include "protocol/errors.hpp"
 
+#include <stdexcept>
+
 namespace faktory_host::worker {
+
+namespace {
+
+Poco::Message::Priority job_priority(plugins::LogLevel level) {
+    switch (level) {
+    case plugins::LogLevel::debug: return Poco::Message::PRIO_DEBUG;
+    case plugins::LogLevel::info: return Poco::Message::PRIO_INFORMATION;
+    case plugins::LogLevel::warning: return Poco::Message::PRIO_WARNING;
+    case plugins::LogLevel::error: return Poco::Message::PRIO_ERROR;
+    }
+    return Poco::Message::PRIO_INFORMATION;
+}
+
+} // namespace
 
 EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions connection_in)
     : config(std::move(config_in)),
@@ -26,6 +42,66 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         }
         log_job(priority, job.jid, job.jobtype, std::string(message));
     };
+    // SDK 1.1: pushes with options and in bulk, and plugin lines outside jobs.
+    services.push_job = [this](const std::string& job_json) { return producers.push(protocol::Job::from_json(job_json)); };
+    services.push_bulk = [this](const std::vector<std::string>& jobs_json) {
+        std::vector<protocol::Job> jobs;
+        for (const auto& json : jobs_json) jobs.push_back(protocol::Job::from_json(json));
+        std::map<std::string, std::string> refused;
+        producers.with_client([&](protocol::Client& client) { refused = client.push_bulk(jobs); });
+        return refused;
+    };
+    services.log_fields = [this](plugins::LogLevel level, const plugins::JobInput* job, std::string_view plugin,
+                                 std::string_view message,
+                                 const std::vector<std::pair<std::string, std::string>>& fields) {
+        const std::string text = job ? std::string(message) : "plugin " + std::string(plugin) + ": " + std::string(message);
+        ops::log_fields(logger, job_priority(level), job ? job->jid : "", job ? job->jobtype : "", text, fields);
+    };
+    services.log_enabled = [this](plugins::LogLevel level) {
+        switch (level) {
+        case plugins::LogLevel::debug: return logger.debug();
+        case plugins::LogLevel::info: return logger.information();
+        case plugins::LogLevel::warning: return logger.warning();
+        case plugins::LogLevel::error: return logger.error();
+        }
+        return true;
+    };
+    services.plugin_log = [this](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        const std::string text = "plugin " + std::string(plugin) + ": " + std::string(message);
+        switch (level) {
+        case plugins::LogLevel::debug: logger.debug(text); break;
+        case plugins::LogLevel::info: logger.information(text); break;
+        case plugins::LogLevel::warning: logger.warning(text); break;
+        case plugins::LogLevel::error: logger.error(text); break;
+        }
+    };
+}
+
+std::shared_ptr<const plugins::HostServices> plugin_services(const std::shared_ptr<EngineContext>& context) {
+    // Weak: generations live inside the context, so owning it here would be a
+    // cycle; once the context is going away, plugin calls get an error instead.
+    std::weak_ptr<EngineContext> weak = context;
+    auto services = std::make_shared<plugins::HostServices>();
+    auto alive = [weak] {
+        auto ctx = weak.lock();
+        if (!ctx) throw std::runtime_error("the host is shutting down");
+        return ctx;
+    };
+    services->push_job = [alive](const std::string& job_json) { return alive()->services.push_job(job_json); };
+    services->push_bulk = [alive](const std::vector<std::string>& jobs) { return alive()->services.push_bulk(jobs); };
+    services->log_enabled = [weak](plugins::LogLevel level) {
+        auto ctx = weak.lock();
+        return ctx && ctx->services.log_enabled(level);
+    };
+    services->log_fields = [weak](plugins::LogLevel level, const plugins::JobInput* job, std::string_view plugin,
+                                  std::string_view message,
+                                  const std::vector<std::pair<std::string, std::string>>& fields) {
+        if (auto ctx = weak.lock()) ctx->services.log_fields(level, job, plugin, message, fields);
+    };
+    services->plugin_log = [weak](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        if (auto ctx = weak.lock()) ctx->services.plugin_log(level, plugin, message);
+    };
+    return services;
 }
 
 std::optional<config::Duration> EngineContext::job_limit(const std::string& jobtype) const {

@@ -29,6 +29,12 @@
 
 namespace faktory_host::worker {
 
+struct EngineContext;
+
+// The services a plugin's host handle (SDK 1.1) uses outside jobs: the
+// context's own, reached weakly (see engine_context.cpp).
+std::shared_ptr<const plugins::HostServices> plugin_services(const std::shared_ptr<EngineContext>& context);
+
 struct EngineContext {
     EngineContext(config::Config config, protocol::ClientOptions connection);
 

@@ -19,6 +19,8 @@ plugins::JobInput job_input_of(const protocol::Job& job) {
         input.custom_json = "{}";
     }
     input.retry_count = job.retry_count();
+    // The whole job is serialised only if a handler asks for it (SDK 1.1 accessors).
+    input.job_json = [job] { return job.to_json(); };
     return input;
 }
 

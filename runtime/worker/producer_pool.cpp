@@ -56,6 +56,10 @@ std::string ProducerPool::push(std::string_view jobtype, std::string_view args_j
     protocol::Job job{std::string(jobtype)};
     job.set_args_json(std::string(args_json));
     if (!queue.empty()) job.set_queue(std::string(queue));
+    return push(job);
+}
+
+std::string ProducerPool::push(const protocol::Job& job) {
     // Sent twice, a job runs twice: a second attempt is made only when the
     // first certainly never reached the server (no connection, or the write
     // failed). Once the PUSH went out, a lost reply is reported, not retried.

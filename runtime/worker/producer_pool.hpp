@@ -29,6 +29,8 @@ public:
     // failed); when it was written but the reply was lost, throws
     // plugins::PushOutcomeUnknown (naming the jid) instead of pushing twice.
     std::string push(std::string_view jobtype, std::string_view args_json, std::string_view queue);
+    // The same for a whole job (SDK 1.1 pushes with options); returns its jid.
+    std::string push(const protocol::Job& job);
 
     // Ends every idle connection.
     void close_all();

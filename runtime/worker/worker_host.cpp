@@ -155,6 +155,8 @@ struct WorkerHost::Impl {
 std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generation(bool first,
                                                                                  const config::PluginsConfig& cfg) {
     plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
+    options.services = plugin_services(ctx);
+    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors)

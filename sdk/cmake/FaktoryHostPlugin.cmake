@@ -14,6 +14,12 @@
 #   hide what libstdc++ headers force to default visibility (inline statics);
 # - no "lib" prefix: the file is named after the target (image_tools.so).
 # ALLOW_UNDEFINED drops -z,defs (only the loader's own tests want that).
+#
+#   faktory_add_plugin_test(<name> <plugin target> <test sources...>)
+#
+# builds a test executable with <faktory/testing.hpp> (C++17, no other
+# dependency), passes the plugin's path as FAKTORY_PLUGIN_PATH and registers it
+# with CTest (call enable_testing() first). main() returns the failure count.
 include_guard(GLOBAL)
 # A global property, since the function is called from other directory scopes than this file's.
 set_property(GLOBAL PROPERTY FAKTORY_PLUGIN_EXPORTS_MAP "${CMAKE_CURRENT_LIST_DIR}/faktory_plugin_exports.map")
@@ -53,4 +59,17 @@ function(faktory_add_plugin target)
   elseif(DEFINED FAKTORY_PLUGIN_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${FAKTORY_PLUGIN_OUTPUT_DIRECTORY}")
   endif()
+endfunction()
+
+function(faktory_add_plugin_test name plugin)
+  if(NOT ARGN)
+    message(FATAL_ERROR "faktory_add_plugin_test(${name} ${plugin}): no test sources given")
+  endif()
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE FaktoryHost::sdk ${CMAKE_DL_LIBS})
+  target_compile_features(${name} PRIVATE cxx_std_17)
+  add_dependencies(${name} ${plugin})
+  target_compile_definitions(${name} PRIVATE FAKTORY_PLUGIN_PATH="$<TARGET_FILE:${plugin}>")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 60)
 endfunction()

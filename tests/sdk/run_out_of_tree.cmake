@@ -28,7 +28,8 @@ file(MAKE_DIRECTORY ${plugins})
 
 # 1. The SDK installs on its own: headers, CMake package, pkg-config file.
 run(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component sdk)
-foreach(file include/faktory/plugin.h include/faktory/plugin.hpp lib/cmake/FaktoryHost/FaktoryHostConfig.cmake
+foreach(file include/faktory/plugin.h include/faktory/plugin.hpp include/faktory/json.hpp
+             include/faktory/testing.hpp lib/cmake/FaktoryHost/FaktoryHostConfig.cmake
              lib/cmake/FaktoryHost/FaktoryHostConfigVersion.cmake share/pkgconfig/faktory-host-sdk.pc)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "cmake --install did not install ${file}")
@@ -68,4 +69,25 @@ run(COMMAND ${PROBE} ${plugins} HelloC EXPECT_OUTPUT "hello from C\nACK")
 if(PKG_CONFIG)
   run(COMMAND ${PROBE} ${plugins} FromPkgConfig EXPECT_OUTPUT "built with pkg-config\nACK")
 endif()
+# 5. The walk-through of docs/plugins.md, file by file as the doc shows them:
+#    build the plugin and its test-kit test, run the test with ctest, then serve it.
+if(DEFINED DOCS)
+  file(READ ${DOCS} doc)
+  foreach(name CMakeLists.txt greeter.cpp greeter_test.cpp)
+    file(READ ${SOURCE_DIR}/walkthrough/${name} text)
+    string(FIND "${doc}" "${text}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "docs/plugins.md no longer shows tests/sdk/walkthrough/${name} verbatim; keep them in step")
+    endif()
+  endforeach()
+endif()
+run(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/walkthrough -B ${WORK_DIR}/walkthrough
+        -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release)
+run(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/walkthrough)
+run(COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${WORK_DIR}/walkthrough --output-on-failure
+    EXPECT_OUTPUT "100% tests passed")
+file(MAKE_DIRECTORY ${WORK_DIR}/walkthrough_plugins)
+file(COPY ${WORK_DIR}/walkthrough/greeter.so DESTINATION ${WORK_DIR}/walkthrough_plugins)
+run(COMMAND ${PROBE} ${WORK_DIR}/walkthrough_plugins Greet "[[\"Ann\"]]"
+    EXPECT_OUTPUT "log probe-1: Hello, Ann!\npush Greeted \\[\"Ann\"\\] default\nACK")
 message(STATUS "out-of-tree SDK plugins built and served")

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
         std::cout << "push " << jobtype << " " << args << " " << queue << "\n";
         return std::string("probe-jid");
     };
-    plugins::JobInput job{"probe-1", argv[2], "default", argc > 3 ? argv[3] : "[]", "{}", 0};
+    plugins::JobInput job{"probe-1", argv[2], "default", argc > 3 ? argv[3] : "[]", "{}", 0, {}};
     const auto outcome = generation->run(job, {}, services);
     if (outcome.status == plugins::JobOutcome::Status::ack) {
         std::cout << "ACK\n";
