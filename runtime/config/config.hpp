@@ -38,7 +38,7 @@ struct Override {
 };
 
 // No duration in the file may exceed this (Faktory's own longest reservation);
-// several keys have tighter limits (docs/reliability-config.md lists them).
+// several keys have tighter limits (docs/reliability.md lists them).
 inline constexpr std::chrono::hours max_duration{24};
 
 struct TlsConfig {
