@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
 #include "plugins/plugin_generation.hpp"
+#include "worker/loader_options.hpp"
 
 namespace faktory_host::app {
 
@@ -42,9 +43,7 @@ int run_check(const CommandLine& line) {
     configure_logging_for(config);
     print_config(std::cout, config, connection);
 
-    const auto& cfg = config.plugins;
-    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
-    options.middleware_order = cfg.middleware;
+    const auto options = worker::loader_options(config.plugins);
     plugins::LoadReport report;
     std::shared_ptr<plugins::PluginGeneration> generation;
     try {
@@ -66,7 +65,7 @@ int run_check(const CommandLine& line) {
         return 1;
     }
     if (jobtypes == 0) {
-        std::cout << "FAILED: no plugin in " << cfg.dir.string() << " handles any jobtype\n";
+        std::cout << "FAILED: no plugin in " << config.plugins.dir.string() << " handles any jobtype\n";
         return 1;
     }
     std::cout << "OK: " << report.plugins.size() << " plugin(s), " << jobtypes << " jobtype(s)\n";

@@ -15,6 +15,7 @@
 #include "plugins/plugin_generation.hpp"
 #include "protocol/job.hpp"
 #include "worker/job_input.hpp"
+#include "worker/loader_options.hpp"
 
 namespace faktory_host::app {
 
@@ -97,10 +98,8 @@ int run_one_job(const CommandLine& line) {
     if (job.jid().empty()) job.set_jid(protocol::new_jid());  // a hand-written job may leave it out
     const auto input = worker::job_input_of(job);
 
-    const auto& cfg = config.plugins;
-    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
+    auto options = worker::loader_options(config.plugins);
     options.services = std::make_shared<const plugins::HostServices>(printing_services());
-    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     const auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors) std::cerr << "plugin " << error.file << " not loaded: " << error.message << "\n";

@@ -31,6 +31,7 @@
 #include "worker/engine_metrics.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/heartbeat.hpp"
+#include "worker/loader_options.hpp"
 #include "worker/processor.hpp"
 #include "worker/reconnect_backoff.hpp"
 
@@ -154,9 +155,8 @@ struct WorkerHost::Impl {
 
 std::shared_ptr<const plugins::PluginGeneration> WorkerHost::Impl::load_generation(bool first,
                                                                                  const config::PluginsConfig& cfg) {
-    plugins::LoaderOptions options{cfg.dir, cfg.check_permissions, cfg.config_json, cfg.sha256_pins, cfg.copy_dir};
+    auto options = loader_options(cfg);
     options.services = plugin_services(ctx);
-    options.middleware_order = cfg.middleware;
     plugins::LoadReport report;
     auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors)

@@ -48,11 +48,10 @@ std::set<std::string> running_wids(HostRig& rig) {
     return wids;
 }
 
-// SIGHUP, then wait for a running wid not seen before. Once the host says it
-// is draining `current`, `while_draining` runs (pushing jobs there answers the
-// FETCHes the drain waits for, so a reload does not idle out the server's 2 s
-// FETCH block; if the line never shows, it runs anyway: only speed depends on
-// it). The signal is sent again when nothing comes, so a host that spaces
+// SIGHUP, then wait for a running wid not seen before. Once the host says
+// `current` fetches nothing more (the reload has begun), `while_draining` runs,
+// so jobs are fetched and run while the new generation loads; if the line
+// never shows, it runs anyway: only speed depends on it). The signal is sent again when nothing comes, so a host that spaces
 // reloads out still gets there.
 template <typename WhileDraining>
 std::string reload(HostRig& rig, std::set<std::string>& seen_wids, const std::string& current,
@@ -62,7 +61,7 @@ std::string reload(HostRig& rig, std::set<std::string>& seen_wids, const std::st
     while (std::chrono::steady_clock::now() < deadline) {
         rig.host().send(SIGHUP);
         if (!drained_once) {
-            eventually([&] { return contains(rig.host().output(), "draining wid " + current); }, 3s, 5ms);
+            eventually([&] { return contains(rig.host().output(), "reload: wid " + current + " fetches nothing more"); }, 3s, 5ms);
             while_draining();
             drained_once = true;
         }
