@@ -18,12 +18,16 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <stop_token>
 
 #include "protocol/client.hpp"
-#include "worker/worker_host.hpp"
 
 namespace faktory_host::worker {
+
+enum class LifecycleState { starting, running, reloading, quiet, terminating, stopped };
+const char* to_string(LifecycleState);
+std::ostream& operator<<(std::ostream& out, LifecycleState state);  // writes to_string(state)
 
 // What begin_fetch() answered.
 enum class FetchPermit {

@@ -10,12 +10,9 @@
 
 #include "config/config.hpp"
 #include "protocol/client.hpp"
+#include "worker/lifecycle.hpp"
 
 namespace faktory_host::worker {
-
-enum class LifecycleState { starting, running, reloading, quiet, terminating, stopped };
-const char* to_string(LifecycleState);
-std::ostream& operator<<(std::ostream& out, LifecycleState state);  // writes to_string(state)
 
 // How a reload re-reads the configuration (set by the app, which knows the
 // file and the command-line overrides). Without it a reload keeps the
