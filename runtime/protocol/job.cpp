@@ -1,7 +1,6 @@
 // Job: typed accessors over the job's JSON object, which is kept whole.
 #include "protocol/job.hpp"
 
-#include <random>
 #include <sstream>
 
 #include <Poco/Exception.h>
@@ -9,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "protocol/errors.hpp"
+#include "protocol/random_id.hpp"
 #include "protocol/resp.hpp"
 
 namespace faktory_host::protocol {
@@ -57,21 +57,7 @@ std::vector<std::string> string_array(const Poco::JSON::Object& object, const st
 
 } // namespace
 
-std::string new_jid() {
-    // 128 bits; random_device is the OS entropy source on Linux.
-    std::random_device entropy;
-    static const char hex[] = "0123456789abcdef";
-    std::string jid;
-    jid.reserve(32);
-    for (int word = 0; word < 4; ++word) {
-        std::uint32_t bits = entropy();
-        for (int nibble = 0; nibble < 8; ++nibble) {
-            jid += hex[bits & 0xf];
-            bits >>= 4;
-        }
-    }
-    return jid;
-}
+std::string new_jid() { return random_hex_id(128); }
 
 Job::Job(const std::string& jobtype) : fields_(new Poco::JSON::Object) {
     fields_->set("jid", new_jid());

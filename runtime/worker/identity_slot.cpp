@@ -1,18 +1,11 @@
 // The shared worker identity and wid generation.
 #include "worker/identity_slot.hpp"
 
-#include <random>
-
-#include <Poco/NumberFormatter.h>
-#include <Poco/String.h>
+#include "protocol/random_id.hpp"
 
 namespace faktory_host::worker {
 
-std::string new_wid() {
-    std::random_device device;
-    const std::uint64_t bits = (std::uint64_t{device()} << 32) | device();
-    return Poco::toLower(Poco::NumberFormatter::formatHex(bits, 16));
-}
+std::string new_wid() { return protocol::random_hex_id(64); }
 
 IdentitySnapshot IdentitySlot::current() const {
     std::lock_guard lock(mutex_);
