@@ -5,6 +5,7 @@
 
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
+#include "app/plugin_crash_naming.hpp"
 #include "plugins/plugin_generation.hpp"
 #include "worker/loader_options.hpp"
 
@@ -43,6 +44,7 @@ int run_check(const CommandLine& line) {
     configure_logging_for(config);
     print_config(std::cout, config, connection);
 
+    const PluginCrashNaming crash_naming;  // plugin code runs from here on
     const auto options = worker::loader_options(config.plugins);
     plugins::LoadReport report;
     std::shared_ptr<plugins::PluginGeneration> generation;

@@ -12,6 +12,8 @@
 
 #include "app/commands.hpp"
 #include "app/host_settings.hpp"
+#include "app/plugin_crash_naming.hpp"
+#include "crash/activity.hpp"
 #include "plugins/plugin_generation.hpp"
 #include "protocol/job.hpp"
 #include "worker/job_input.hpp"
@@ -98,13 +100,21 @@ int run_one_job(const CommandLine& line) {
     if (job.jid().empty()) job.set_jid(protocol::new_jid());  // a hand-written job may leave it out
     const auto input = worker::job_input_of(job);
 
+    const PluginCrashNaming crash_naming;  // plugin code runs from here on
     auto options = worker::loader_options(config.plugins);
     options.services = std::make_shared<const plugins::HostServices>(printing_services());
     plugins::LoadReport report;
     const auto generation = plugins::PluginGeneration::load(options, report);
     for (const auto& error : report.errors) std::cerr << "plugin " << error.file << " not loaded: " << error.message << "\n";
 
-    const auto outcome = generation->run(input, std::stop_token{}, printing_services());
+    plugins::JobOutcome outcome;
+    {
+        // A crash in the handler names the plugin, jobtype and jid, as under `run`.
+        const crash::Activity activity{generation->plugin_of(input.jobtype).c_str(), nullptr, input.jobtype.c_str(),
+                                       input.jid.c_str(), nullptr};
+        const crash::ActivityScope scope(activity);
+        outcome = generation->run(input, std::stop_token{}, printing_services());
+    }
     std::lock_guard lock(output_lock);
     if (outcome.status == plugins::JobOutcome::Status::ack) {
         std::cout << "ACK jid=" << input.jid << " jobtype=" << input.jobtype << std::endl;

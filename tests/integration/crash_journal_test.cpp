@@ -166,3 +166,27 @@ BOOST_AUTO_TEST_CASE(a_second_host_on_a_state_dir_in_use_refuses_to_start_naming
                second.output());
     BOOST_TEST(!rig.host().exit_code().has_value());  // the first host is untouched
 }
+
+// check and run-job run plugin code without the engine; a crash there is named too.
+BOOST_AUTO_TEST_CASE(check_and_run_job_name_the_plugin_that_crashes_them) {
+    HostRig rig;
+    rig.install_plugin(CRASH_FIXTURE, "crash_fixture.so");
+    const auto config = rig.path("faktory-host.yaml").string();
+
+    write_config(rig, "{ crash_in_init: true }");
+    const auto check = rig.run_command({"check", "--config", config});
+    BOOST_TEST(check.exit_code == 128 + SIGSEGV, check.output);
+    BOOST_TEST(contains(check.output, "plugin \"crash-fixture\" crashed the process with SIGSEGV (invalid memory "
+                                      "access) during its init"),
+               check.output);
+
+    write_config(rig);
+    const auto job = rig.write_file("job.json", "{\"jid\":\"crashing-job-1\",\"jobtype\":\"CrashOnce\",\"args\":[" +
+                                                    HostRig::quoted(rig.path("marker")) + "," +
+                                                    HostRig::quoted(rig.path("record")) + "]}");
+    const auto run_job = rig.run_command({"run-job", "--config", config, "--job", job.string()});
+    BOOST_TEST(run_job.exit_code == 128 + SIGSEGV, run_job.output);
+    BOOST_TEST(contains(run_job.output, "plugin \"crash-fixture\" crashed the process with SIGSEGV (invalid memory "
+                                        "access) while running jobtype CrashOnce, jid crashing-job-1"),
+               run_job.output);
+}
