@@ -43,7 +43,10 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         log_job(priority, job.jid, job.jobtype, std::string(message));
     };
     // SDK 1.1: pushes with options and in bulk, and plugin lines outside jobs.
-    services.push_job = [this](const std::string& job_json) { return producers.push(protocol::Job::from_json(job_json)); };
+    // Through the pool's push, so a lost reply is reported as such and never pushed twice.
+    services.push_job = [this](const std::string& job_json) {
+        return producers.push(protocol::Job::from_json(job_json));
+    };
     services.push_bulk = [this](const std::vector<std::string>& jobs_json) {
         std::vector<protocol::Job> jobs;
         for (const auto& json : jobs_json) jobs.push_back(protocol::Job::from_json(json));
