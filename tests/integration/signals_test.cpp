@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 
 #include "harness/host_rig.hpp"
@@ -88,8 +89,11 @@ BOOST_AUTO_TEST_CASE(sigttin_logs_each_running_job_with_its_jid) {
 
 BOOST_AUTO_TEST_CASE(terminate_fails_a_job_that_outlives_shutdown_timeout_and_the_process_exits_within_30s) {
     RunningHost r;
-    const auto jid = r.rig.push("Hang");  // ignores cancellation for two minutes
-    BOOST_REQUIRE(eventually([&] { return r.rig.working(jid); }));
+    // Hang ignores cancellation for two minutes. Wait until its handler runs:
+    // a job only reserved when SIGTERM lands is given back, not FAILed.
+    const auto started = r.rig.path("started");
+    const auto jid = r.rig.push("Hang", "[" + HostRig::quoted(started) + "]");
+    BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(started); }));
     const auto sent = std::chrono::steady_clock::now();
     r.host->send(SIGTERM);
     BOOST_TEST(r.host->wait_for_exit(30s) == 0, r.host->output());
