@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 
 #include "harness/host_rig.hpp"
@@ -40,9 +41,11 @@ BOOST_AUTO_TEST_CASE(a_quiet_reloads_at_once_short_jobs_complete_on_v2_while_a_l
 
     const auto gate = rig.path("gate");
     const auto trace = rig.path("trace");
+    const auto started = rig.path("started");
     const auto long_job = rig.push("WaitForFile", "[" + HostRig::quoted(gate) + "," + HostRig::quoted(trace) +
-                                                      ",\"long-on-v1\"]");
-    BOOST_REQUIRE(eventually([&] { return rig.working(long_job); }));
+                                                      ",\"long-on-v1\"," + HostRig::quoted(started) + "]");
+    // The handler holds it on v1 (a reservation alone could still be in flight).
+    BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(started); }));
 
     rig.install_plugin(fixture_plugin("v2"));  // deployed while v1 is busy
     BOOST_TEST(rig.control(old_wid, "quiet") == 200);
