@@ -27,7 +27,6 @@ constexpr long poll_nanoseconds = 200'000'000;
 void block_host_signals() {
     const sigset_t set = control_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
 }
 
 void unblock_host_signals() {

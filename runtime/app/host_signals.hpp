@@ -14,8 +14,7 @@
 namespace faktory_host::app {
 
 // Blocks SIGHUP, SIGTSTP, SIGTTIN, SIGTERM and SIGINT in the calling thread
-// (and so in every thread created after) and ignores SIGPIPE: a peer closing
-// a socket must surface as an error, not kill the process.
+// (and so in every thread created after). SIGPIPE is protocol/sigpipe_handler's.
 void block_host_signals();
 // Undoes the blocking for subcommands that run no engine (check, run-job,
 // push), so Ctrl-C and friends act as usual there.
