@@ -7,7 +7,6 @@
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
-#include "app/host_signals.hpp"
 #include "app/secret_arguments.hpp"
 #include "app/version_info.hpp"
 #include "config/config.hpp"
@@ -39,8 +38,6 @@ int run_cli(int argc, char** argv) {
         std::cerr << "faktory-host: " << command_line_password_warning() << std::endl;
     try {
         const auto line = parse_command_line(arguments);
-        // Only the engine has a signal watcher; elsewhere Ctrl-C should just work.
-        if (line.command != Command::run || line.help || line.version) unblock_host_signals();
         if (line.version) {
             std::cout << version_text();
             return 0;

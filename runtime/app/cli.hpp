@@ -4,7 +4,8 @@
 
 namespace faktory_host::app {
 
-// Expects the control signals already blocked (block_host_signals).
+// Only `run` takes over the control signals (host_signals.hpp); the other
+// subcommands leave them at their defaults, so Ctrl-C just works there.
 // Exit codes: 0 fine, 1 failure (config, plugins, server, FAIL), 2 usage.
 int run_cli(int argc, char** argv);
 

@@ -1,9 +1,9 @@
 // faktory-host: runs Faktory jobs through handler plugins (see cli.hpp).
 #include "app/cli.hpp"
-#include "app/host_signals.hpp"
+#include "protocol/sigpipe_handler.hpp"
 
 int main(int argc, char** argv) {
-    // First, before any thread exists, so every thread inherits the mask.
-    faktory_host::app::block_host_signals();
+    // Before any thread exists: every thread inherits the mask, and so does every process a plugin starts.
+    faktory_host::protocol::take_over_sigpipe_in_main();
     return faktory_host::app::run_cli(argc, argv);
 }

@@ -41,6 +41,8 @@ std::string describe_pools(const config::Config& config) {
 } // namespace
 
 int run_host(const CommandLine& line) {
+    // First: a SIGHUP or SIGTERM sent while the host starts up waits in the pipe for the watcher.
+    ControlSignalPipe signals;
     const auto config = load_settings(line);
     const auto connection = connection_options(config, line.overrides);
     configure_logging_for(config);
@@ -67,7 +69,7 @@ int run_host(const CommandLine& line) {
     host.set_config_source({[line] { return load_settings(line); }, [](const config::Config& next) {
                                 configure_logging_for(next);
                             }});
-    SignalWatcher watcher(host, logger, exit_deadline(config));
+    SignalWatcher watcher(host, signals, logger, exit_deadline(config));
     SystemdNotifier notifier(host, logger);
     int code = 1;
     try {

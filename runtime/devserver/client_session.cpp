@@ -1,7 +1,6 @@
 // ClientSession: handshake, command loop, replies (with fault injection), close.
 #include "devserver/client_session.hpp"
 
-#include <csignal>
 #include <random>
 #include <sys/socket.h>
 #include <thread>
@@ -15,6 +14,7 @@
 #include "protocol/errors.hpp"
 #include "protocol/password_hash.hpp"
 #include "protocol/resp.hpp"
+#include "protocol/sigpipe_handler.hpp"
 
 namespace faktory_host::devserver {
 
@@ -124,7 +124,8 @@ void ClientSession::close_socket() {
 void ClientSession::send(const std::string& bytes) {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
-        const int n = socket_.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+        // MSG_NOSIGNAL: a vanished client is an error here, not SIGPIPE (TLS ignores the flag).
+        const int n = socket_.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent), MSG_NOSIGNAL);
         if (n <= 0) throw protocol::ConnectionError("peer closed the connection");
         sent += static_cast<std::size_t>(n);
     }
@@ -143,11 +144,8 @@ void ClientSession::send_reply(std::string bytes) {
 
 void ClientSession::run() {
     // A peer that vanishes must not kill the process with SIGPIPE (OpenSSL
-    // writes with plain write(2)); the signal stays pending on this thread only.
-    sigset_t pipe;
-    sigemptyset(&pipe);
-    sigaddset(&pipe, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    // writes with plain write(2)): a no-op handler, installed once per process.
+    protocol::install_sigpipe_handler_once();
     try {
         socket_.setNoDelay(true);
         if (handshake()) serve_commands();

@@ -1,5 +1,4 @@
 // faktory-devserver: runs the embedded Faktory-compatible server until SIGINT/SIGTERM.
-#include <csignal>
 #include <iostream>
 
 #include <Poco/File.h>
@@ -48,8 +47,6 @@ protected:
             std::cerr << "faktory-devserver: unexpected argument \"" << arguments.front() << "\" (see --help)\n";
             return EXIT_USAGE;
         }
-        // A client vanishing mid-reply must not kill the server.
-        std::signal(SIGPIPE, SIG_IGN);
         faktory_host::devserver::DevServer server(options_);
         try {
             if (!state_file_.empty() && Poco::File(state_file_).exists()) server.load_state(state_file_);

@@ -4,8 +4,6 @@
 
 #include <sys/socket.h>
 
-#include <csignal>
-#include <ctime>
 #include <mutex>
 #include <stdexcept>
 
@@ -21,6 +19,7 @@
 #include <Poco/Timespan.h>
 
 #include "protocol/errors.hpp"
+#include "protocol/sigpipe_handler.hpp"
 
 namespace faktory_host::protocol {
 
@@ -29,40 +28,6 @@ namespace {
 Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
-
-// OpenSSL writes with plain write(2), which raises SIGPIPE on a socket the
-// peer closed and would kill the process. Block it on this thread for the
-// write and swallow any instance we caused, instead of changing the
-// process-wide disposition behind the application's back.
-class SigpipeGuard {
-public:
-    SigpipeGuard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        sigset_t pending;
-        sigpending(&pending);
-        already_pending_ = sigismember(&pending, SIGPIPE) == 1;
-        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    }
-    ~SigpipeGuard() {
-        if (!already_pending_) {
-            sigset_t pending;
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE) == 1) {
-                const timespec zero{0, 0};
-                sigtimedwait(&pipe_, nullptr, &zero);
-            }
-        }
-        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
-private:
-    sigset_t pipe_{};
-    sigset_t old_{};
-    bool already_pending_ = false;
-};
 
 Poco::Net::Context::Ptr client_context(const TlsOptions& tls) {
     ensure_ssl_initialized();
@@ -214,6 +179,8 @@ void Connection::connect_socket(const ConnectionOptions& options) {
 
 Connection::Connection(const ServerUrl& url, const ConnectionOptions& options)
     : url_(url), reply_timeout_(options.read_timeout) {
+    // TLS writes with write(2), which cannot be told MSG_NOSIGNAL.
+    install_sigpipe_handler_once();
     try {
         connect_socket(options);
         socket_->setNoDelay(true);
@@ -256,7 +223,6 @@ void Connection::send_raw(std::string_view bytes) {
                                std::to_string(reply_timeout_.count()) + " ms)");
     };
     try {
-        SigpipeGuard no_sigpipe;
         std::size_t sent = 0;
         while (sent < bytes.size()) {
             const auto left =
@@ -266,7 +232,9 @@ void Connection::send_raw(std::string_view bytes) {
                 socket_->setSendTimeout(to_timespan(left));
                 armed = left;
             }
-            const int n = socket_->sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+            // MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE (TLS ignores the flag; see sigpipe_handler.hpp).
+            const int n =
+                socket_->sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent), MSG_NOSIGNAL);
             if (n <= 0) throw timed_out();
             sent += static_cast<std::size_t>(n);
         }

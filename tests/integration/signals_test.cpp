@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(sigttin_logs_each_running_job_with_its_jid) {
     BOOST_REQUIRE(eventually([&] { return r.rig.working(jid); }));
     r.host->send(SIGTTIN);
     BOOST_TEST(eventually([&] { return r.host->output().find(jid) != std::string::npos; }), r.host->output());
-    BOOST_TEST(!r.host->exit_code().has_value());  // SIGTTIN does not stop a process that blocks it
+    BOOST_TEST(!r.host->exit_code().has_value());  // SIGTTIN does not stop a process that handles it
 
     std::ofstream(gate.string()) << "go";
     BOOST_TEST(eventually([&] { return r.rig.processed() == 1; }));

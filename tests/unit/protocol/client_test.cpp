@@ -2,6 +2,9 @@
 // the handshake, each command's wire form and reply handling, and failures.
 #include <boost/test/unit_test.hpp>
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -451,6 +454,36 @@ BOOST_AUTO_TEST_CASE(self_signed_server_is_accepted_with_its_certificate_as_ca_f
     client.connect();
     BOOST_TEST(client.connected());
     BOOST_TEST(server.error().empty(), server.error());
+}
+
+BOOST_AUTO_TEST_CASE(writing_to_a_tls_peer_that_closed_is_a_connection_error_and_the_process_lives) {
+    // OpenSSL writes with write(2), which takes no MSG_NOSIGNAL: once the peer's reset is in, the
+    // write raises SIGPIPE, and only the handler a Connection installs keeps it from killing us.
+    // Poco blocks SIGPIPE in this (main) thread when it loads; unblocked, the signal is delivered.
+    sigset_t pipe, previous;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_UNBLOCK, &pipe, &previous);
+    SelfSignedCertificate certificate;
+    FakeServer server([](Peer& peer, int) { peer.send("+HI {\"v\":2}\r\n"); }, 1,  // then closes
+                      certificate.server_context());
+    ConnectionOptions options;
+    options.tls.verify_peer = false;
+    Connection connection(tls_options_for(server).url, options);
+    server.join();
+
+    const std::string chunk(64 * 1024, 'x');
+    int failures = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (failures < 3 && std::chrono::steady_clock::now() < until) {
+        try {
+            connection.send_raw(chunk);
+        } catch (const ConnectionError&) {
+            ++failures;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    BOOST_TEST(failures == 3);
 }
 
 BOOST_AUTO_TEST_CASE(server_that_never_completes_the_tls_handshake_hits_the_connect_timeout) {
