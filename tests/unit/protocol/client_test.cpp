@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <mutex>
+#include <semaphore>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -361,20 +361,20 @@ BOOST_AUTO_TEST_CASE(server_closing_is_a_connection_error_and_disconnects) {
 }
 
 BOOST_AUTO_TEST_CASE(silent_server_is_a_read_timeout_connection_error) {
-    std::timed_mutex released;
-    released.lock();
+    // A semaphore, not a mutex: the test thread releases what the server thread waits on.
+    std::binary_semaphore released{0};
     FakeServer server([&](Peer& peer, int) {
         peer.handshake();
         peer.read_line();
         // The reply never comes; the bound only keeps a failing test from hanging.
-        if (released.try_lock_for(std::chrono::seconds(10))) released.unlock();
+        if (released.try_acquire_for(std::chrono::seconds(10))) released.release();
     });
     auto options = options_for(server);
     options.read_timeout = std::chrono::milliseconds(200);
     Client client(options);
     client.connect();
     const auto message = message_of<ConnectionError>([&] { client.info(); });
-    released.unlock();
+    released.release();
     BOOST_TEST(message.find("timed out") != std::string::npos, message);
     BOOST_TEST(!client.connected());
 }
@@ -487,11 +487,11 @@ BOOST_AUTO_TEST_CASE(writing_to_a_tls_peer_that_closed_is_a_connection_error_and
 }
 
 BOOST_AUTO_TEST_CASE(server_that_never_completes_the_tls_handshake_hits_the_connect_timeout) {
-    std::timed_mutex released;
-    released.lock();
+    // A semaphore, not a mutex: the test thread releases what the server thread waits on.
+    std::binary_semaphore released{0};
     FakeServer server([&](Peer&, int) {
         // Accepts TCP but never speaks TLS; the bound only keeps a failing test from hanging.
-        if (released.try_lock_for(std::chrono::seconds(10))) released.unlock();
+        if (released.try_acquire_for(std::chrono::seconds(10))) released.release();
     });
     auto options = options_for(server);
     options.url.tls = true;
@@ -500,7 +500,7 @@ BOOST_AUTO_TEST_CASE(server_that_never_completes_the_tls_handshake_hits_the_conn
     Client client(options);
     const auto started = std::chrono::steady_clock::now();
     BOOST_CHECK_THROW(client.connect(), ConnectionError);
-    released.unlock();
+    released.release();
     BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(5)));
     BOOST_TEST(!client.connected());
 }
