@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 TOOLS = ["faktory-host", "faktory-devserver", "faktory-bench-raw-loop", "faktory-bench-latency-push",
-         "faktory_bench_plugin", "host_fixture_v1"]
+         "faktory_bench_plugin", "host_fixture_v1", "faktory-bench-dispatch"]
 
 
 def _launcher_flags():
@@ -40,6 +40,7 @@ def build_release(root, build_dir, jobs, configure=True):
         "devserver": os.path.join(build_dir, "bin", "faktory-devserver"),
         "raw_loop": os.path.join(build_dir, "bin", "faktory-bench-raw-loop"),
         "latency_push": os.path.join(build_dir, "bin", "faktory-bench-latency-push"),
+        "dispatch": os.path.join(build_dir, "bin", "faktory-bench-dispatch"),
         "bench_plugin": os.path.join(build_dir, "tests", "bench", "plugins", "faktory_bench_plugin.so"),
         "reload_fixture": os.path.join(build_dir, "tests", "integration", "fixtures", "host_fixture_v1.so"),
     }
