@@ -94,6 +94,9 @@ def run_drain(contender, tools, server, url, queue, concurrency, jobs, workdir):
     finally:
         worker.stop()
     counted = p1 - p0
+    if counted < jobs / 2:
+        raise SystemExit(f"bench: {contender.name} drained {jobs} jobs before the first two 5 ms readings could "
+                         f"time it ({counted} counted); give it more with --jobs")
     return {
         "jobs_per_sec": counted / (t1 - t0),
         "cpu_us_per_job": (cpu1 - cpu0) * 1e6 / counted,
