@@ -8,6 +8,14 @@ import socket
 import urllib.parse
 
 
+def masked(url):
+    """A Faktory URL fit for printing: its password replaced."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
 def _password_hash(password, salt, iterations):
     digest = hashlib.sha256((password + salt).encode()).digest()
     for _ in range(iterations - 1):

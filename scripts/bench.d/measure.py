@@ -6,6 +6,7 @@ import os
 import subprocess
 import time
 
+import faktory_wire
 import proc_stats
 
 POLL_SECONDS = 0.005  # how often the server's processed count is read while a worker drains
@@ -15,9 +16,18 @@ def _parse_fields(line):
     return {key: value for key, _, value in (part.partition("=") for part in line.split())}
 
 
+def run_tool(command):
+    """Runs one of the bench tools to its end; its stdout, or a stop naming the command."""
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        shown = " ".join(faktory_wire.masked(part) for part in command)
+        raise SystemExit(f"{result.stderr.strip()}\nbench: `{shown}` failed ({result.returncode})")
+    return result.stdout
+
+
 def push_noop(tools, url, queue, jobs):
-    subprocess.run([tools["raw_loop"], "push", "--url", url, "--jobs", str(jobs), "--batch", "1000",
-                    "--queue", queue, "--jobtype", "Noop"], check=True, stdout=subprocess.DEVNULL)
+    run_tool([tools["raw_loop"], "push", "--url", url, "--jobs", str(jobs), "--batch", "1000",
+              "--queue", queue, "--jobtype", "Noop"])
 
 
 def _wait_for(condition, deadline_seconds, what, check=None):
@@ -125,8 +135,8 @@ def run_latency(contender, tools, server, url, queue, concurrency, rate, seconds
         _wait_for(lambda: server.processed() > base, 60, f"{contender.name} to start processing",
                   lambda: worker.check_alive(contender.name))
         time.sleep(0.3)  # the other processors reach their first FETCH
-        pushed = subprocess.run([tools["latency_push"], "--url", url, "--jobs", str(count), "--rate", f"{rate:.1f}",
-                                 "--queue", queue], check=True, stdout=subprocess.PIPE, text=True).stdout
+        pushed = run_tool([tools["latency_push"], "--url", url, "--jobs", str(count), "--rate", f"{rate:.1f}",
+                           "--queue", queue])
         _wait_for(lambda: os.path.exists(out), 60, f"{contender.name}'s latency samples in {out}",
                   lambda: worker.check_alive(contender.name))
     finally:

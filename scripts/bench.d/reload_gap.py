@@ -12,6 +12,8 @@ import signal
 import subprocess
 import time
 
+import measure
+
 _STAMP = re.compile(r"T(\d\d):(\d\d):(\d\d(?:\.\d+)?)")
 _PLUGIN_LOAD = re.compile(r"generation \d+ -> \d+.* in (\d+) ms;")
 
@@ -75,8 +77,8 @@ def run(label, tools, server, url, workdir, long_ms, stream_jobs, hup_after_s):
             time.sleep(0.05)
         total = stream_jobs
         if long_ms > 0:
-            subprocess.run([tools["raw_loop"], "push", "--url", url, "--jobs", "1", "--jobtype", "Sleep",
-                            "--args", f"[{long_ms}]", "--queue", queue], check=True, stdout=subprocess.DEVNULL)
+            measure.run_tool([tools["raw_loop"], "push", "--url", url, "--jobs", "1", "--jobtype", "Sleep",
+                              "--args", f"[{long_ms}]", "--queue", queue])
             total += 1
         pusher = subprocess.Popen([tools["raw_loop"], "push", "--url", url, "--jobs", str(stream_jobs), "--rate", "300",
                                    "--jobtype", "Sleep", "--args", "[50]", "--queue", queue], stdout=subprocess.DEVNULL)

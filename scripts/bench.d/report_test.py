@@ -1,6 +1,7 @@
 """Tests of scripts/bench's report code on fixed numbers (run by CTest as
 bench_report_test): medians and spread, the comparisons with the targets, the
-reload-gap log reading, and a JSON file that parses back to what was written."""
+reload-gap log reading, a JSON file that parses back to what was written,
+and URLs printed without their password."""
 import json
 import os
 import sys
@@ -9,6 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import faktory_wire  # noqa: E402
 import measure  # noqa: E402
 import reload_gap  # noqa: E402
 import report  # noqa: E402
@@ -75,6 +77,13 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(load, 4)
         self.assertAlmostEqual(steady, 850, places=3)  # 0.65 s -> 1.5 s: before the window, after the first 0.5 s
         self.assertAlmostEqual(worst, 1010, places=3)  # 2.0 s -> 3.01 s, across the reload
+
+
+class MaskTest(unittest.TestCase):
+    def test_the_password_of_a_url_is_never_shown(self):
+        self.assertEqual(faktory_wire.masked("tcp://:s3cret@faktory:7419"), "tcp://:***@faktory:7419")
+        self.assertEqual(faktory_wire.masked("tcp://127.0.0.1:7419"), "tcp://127.0.0.1:7419")
+        self.assertEqual(faktory_wire.masked("--jobs"), "--jobs")
 
 
 if __name__ == "__main__":
