@@ -82,7 +82,7 @@ def table(results, reload_figures, notes):
         loads = ", ".join(f"{r['name']} {r['latency_load_jobs_per_sec']:,.0f}/s" for r in rows
                           if r.get("latency_load_jobs_per_sec"))
         if loads:
-            out.append(f"  latency load (half of each one's throughput): {loads}")
+            out.append(f"  latency load (a fraction of each one's throughput, --latency-load): {loads}")
         out.extend("  " + line for line in comparisons(results, concurrency))
         out.append("")
     if reload_figures:
