@@ -11,6 +11,8 @@
 #include <csignal>
 #include <ctime>
 
+#include "ops/log_escape.hpp"
+
 namespace faktory_host::crash {
 
 namespace {
@@ -23,24 +25,11 @@ public:
     void raw(const char* text) noexcept {
         for (; text && *text; ++text) put(*text);
     }
-    // Control characters escaped (a jid is untrusted input); quotes too in JSON.
+    // Escaped as the normal log lines are (a jid is untrusted input).
     void escaped(const char* text) noexcept {
-        for (; text && *text; ++text) {
-            const auto byte = static_cast<unsigned char>(*text);
-            if (json_ && (*text == '"' || *text == '\\')) {
-                put('\\');
-                put(*text);
-            } else if (*text == '\n') {
-                raw("\\n");
-            } else if (byte < 0x20) {
-                static constexpr char hex[] = "0123456789abcdef";
-                raw(json_ ? "\\u00" : "\\x");
-                put(hex[byte >> 4]);
-                put(hex[byte & 0xf]);
-            } else {
-                put(*text);
-            }
-        }
+        if (text == nullptr) return;
+        ops::escape_for_log(text, json_ ? ops::LogEscape::json : ops::LogEscape::text,
+                            [this](char c) noexcept { put(c); });
     }
     void digits(long long value, int width) noexcept {
         const NumberText text(value);

@@ -2,8 +2,8 @@
 #include "ops/text_log_formatter.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
+#include "ops/log_escape.hpp"
 #include "ops/log_fields.hpp"
 #include "ops/logging.hpp"
 
@@ -12,20 +12,7 @@ namespace faktory_host::ops {
 namespace {
 
 void append_escaped(std::string& out, const std::string& text) {
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (byte < 0x20 && c != '\t') {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
+    escape_for_log(text, LogEscape::text, [&out](char c) { out += c; });
 }
 
 } // namespace
