@@ -6,8 +6,9 @@
 #include <vector>
 
 #include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Array.h>
 
+#include "protocol/json_text.hpp"
 #include "protocol/resp.hpp"
 
 namespace faktory_host::protocol {
@@ -234,18 +235,17 @@ FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, 
     }
     Poco::Dynamic::Var value;
     try {
-        Poco::JSON::Parser parser;
-        value = parser.parse(out.payload);
+        value = json::parse(out.payload);
     } catch (const Poco::Exception& e) {
         out.jid = scanned_jid();
         out.problem = "the job is not valid JSON: " + e.displayText();
         return out;
     }
-    if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
+    const auto object = json::as_object(value);
+    if (!object) {
         out.problem = std::string("the job is ") + json_type(value) + ", not a JSON object";
         return out;
     }
-    const auto object = value.extract<Poco::JSON::Object::Ptr>();
     std::vector<std::string> problems;
     FieldCheck fields(*object, "", problems);
     out.jid = fields.required_text("jid").value_or("");
