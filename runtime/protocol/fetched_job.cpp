@@ -221,11 +221,12 @@ std::optional<std::string> scan_top_level_string(std::string_view text, std::str
     return PrefixScanner(text).top_level_string(key);
 }
 
-FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, std::uint64_t size_limit) {
+namespace {
+
+FetchedJob check_payload(std::string payload_text, std::uint64_t full_size, std::uint64_t size_limit) {
     FetchedJob out;
     out.payload = std::move(payload_text);
     const std::string_view payload = out.payload;
-    out.excerpt = resp::escape_excerpt(payload, 200);
     auto scanned_jid = [&] { return scan_top_level_string(payload, "jid").value_or(""); };
     if (full_size > size_limit) {
         out.jid = scanned_jid();
@@ -264,6 +265,15 @@ FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, 
         return out;
     }
     out.job.emplace(object);
+    return out;
+}
+
+} // namespace
+
+FetchedJob check_fetched_job(std::string payload, std::uint64_t full_size, std::uint64_t size_limit) {
+    auto out = check_payload(std::move(payload), full_size, size_limit);
+    // Only a malformed job is ever quoted in a log line: a well-formed one is not escaped for nothing.
+    if (!out.well_formed()) out.excerpt = resp::escape_excerpt(out.payload, 200);
     return out;
 }
 
