@@ -183,7 +183,7 @@ public:
     // A non-empty string; returns it when it is one.
     std::optional<std::string> required_text(const std::string& key) {
         if (!check(key, true, [](const auto& v) { return v.isString(); }, "a string")) return std::nullopt;
-        auto text = object_.get(key).extract<std::string>();
+        auto text = json::field(object_, key)->extract<std::string>();
         if (text.empty()) {
             problems_.push_back("field " + prefix_ + "\"" + key + "\" is empty");
             return std::nullopt;
@@ -194,11 +194,12 @@ public:
 private:
     template <typename Test>
     bool check(const std::string& key, bool required, Test test, const char* expected) {
-        if (!object_.has(key) || object_.get(key).isEmpty()) {
+        const Poco::Dynamic::Var* found = json::field(object_, key);
+        if (!found || found->isEmpty()) {
             if (required) problems_.push_back("has no " + prefix_ + "\"" + key + "\"");
             return false;
         }
-        const auto value = object_.get(key);
+        const auto& value = *found;
         if (test(value)) return true;
         problems_.push_back("field " + prefix_ + "\"" + key + "\" is " + json_type(value) + ", expected " + expected);
         return false;

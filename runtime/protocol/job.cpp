@@ -27,11 +27,10 @@ using json::condense;
 // Reads an optional field as T; a field of the wrong type is the peer's fault.
 template <typename T>
 std::optional<T> optional_field(const Poco::JSON::Object& object, const std::string& key) {
-    if (!object.has(key)) return std::nullopt;
-    const Poco::Dynamic::Var value = object.get(key);
-    if (value.isEmpty()) return std::nullopt;
+    const Poco::Dynamic::Var* value = json::field(object, key);
+    if (!value || value->isEmpty()) return std::nullopt;
     try {
-        return value.convert<T>();
+        return value->convert<T>();
     } catch (const Poco::Exception& e) {
         throw ProtocolError("job field \"" + key + "\" has an unexpected type: " + e.displayText());
     }

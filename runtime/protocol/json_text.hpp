@@ -19,6 +19,10 @@ Poco::Dynamic::Var parse(std::string_view text);
 // The object `value` holds, or null when it holds anything else.
 Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& value);
 
+// The value of `key` in `object`, or null when absent; a reference into the
+// object (no copy of the value), valid while the object is unchanged.
+const Poco::Dynamic::Var* field(const Poco::JSON::Object& object, std::string_view key);
+
 // Compact JSON text of `value` (no spaces, no line breaks): what goes on a command line.
 std::string condense(const Poco::Dynamic::Var& value);
 

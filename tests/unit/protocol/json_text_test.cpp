@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(condense_writes_compact_text_without_spaces_or_line_breaks)
 }
 
 BOOST_AUTO_TEST_CASE(quoted_escapes_a_string_exactly_as_condense_writes_it) {
-    for (const std::string text : {"plain", "quote \" and backslash \\", "line\nbreak\r\ttab", "caf\xC3\xA9", ""}) {
+    for (const std::string text : {"plain", "0123456789abcdef", "a/b", "del\x7f", "quote \" and backslash \\", "line\nbreak\r\ttab", "caf\xC3\xA9", ""}) {
         Poco::JSON::Array array;
         array.add(text);
         BOOST_TEST("[" + json::quoted(text) + "]" == json::condense(array));
@@ -45,4 +45,18 @@ BOOST_AUTO_TEST_CASE(quoted_escapes_a_string_exactly_as_condense_writes_it) {
         BOOST_TEST(parsed->getElement<std::string>(0) == text);
     }
     BOOST_TEST(json::quoted("a\nb").find('\n') == std::string::npos);  // safe on a command line
+}
+
+BOOST_AUTO_TEST_CASE(field_finds_a_value_in_place_or_says_it_is_absent) {
+    const auto object = json::as_object(json::parse(R"({"jid":"j1","args":[1],"custom":{"k":"v"},"at":null})"));
+    BOOST_REQUIRE(object);
+    const auto* jid = json::field(*object, "jid");
+    BOOST_REQUIRE(jid);
+    BOOST_TEST(jid->extract<std::string>() == "j1");
+    BOOST_TEST((json::field(*object, "args")->type() == typeid(Poco::JSON::Array::Ptr)));
+    BOOST_TEST(json::as_object(*json::field(*object, "custom"))->getValue<std::string>("k") == "v");
+    BOOST_REQUIRE(json::field(*object, "at"));
+    BOOST_TEST(json::field(*object, "at")->isEmpty());  // present but null
+    BOOST_TEST(!json::field(*object, "queue"));
+    BOOST_TEST(!json::field(*object, "ji"));  // a prefix of a key is not the key
 }
