@@ -10,10 +10,20 @@
 
 namespace faktory_host::protocol::json {
 
-Poco::Dynamic::Var parse(std::string_view text) {
-    Poco::JSON::Parser parser;
-    return parser.parse(std::string(text));
+Poco::Dynamic::Var parse(const std::string& text) {
+    // One parser per thread: a job's payload is parsed once per job, and
+    // building a parser (handler, state) each time showed in the profile.
+    // Reset after each use, so it holds no reference to what it parsed.
+    thread_local Poco::JSON::Parser parser;
+    struct ResetAfter {
+        Poco::JSON::Parser& parser;
+        ~ResetAfter() { parser.reset(); }
+    } reset_after{parser};
+    return parser.parse(text);
 }
+
+Poco::Dynamic::Var parse(std::string_view text) { return parse(std::string(text)); }
+Poco::Dynamic::Var parse(const char* text) { return parse(std::string(text)); }
 
 Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& value) {
     if (value.type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;

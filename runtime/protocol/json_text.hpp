@@ -14,7 +14,9 @@ namespace faktory_host::protocol::json {
 
 // Parses `text` as one JSON value. Throws Poco::Exception (a JSON syntax
 // error; displayText() says where) when it is not JSON.
+Poco::Dynamic::Var parse(const std::string& text);
 Poco::Dynamic::Var parse(std::string_view text);
+Poco::Dynamic::Var parse(const char* text);
 
 // The object `value` holds, or null when it holds anything else.
 Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& value);

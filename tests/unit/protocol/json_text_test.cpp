@@ -60,3 +60,17 @@ BOOST_AUTO_TEST_CASE(field_finds_a_value_in_place_or_says_it_is_absent) {
     BOOST_TEST(!json::field(*object, "queue"));
     BOOST_TEST(!json::field(*object, "ji"));  // a prefix of a key is not the key
 }
+
+BOOST_AUTO_TEST_CASE(parse_after_a_failed_parse_on_the_same_thread_starts_clean) {
+    // The parser is reused per thread: a failure must leave nothing behind for the next text.
+    BOOST_CHECK_THROW(json::parse(R"({"a":[1,2,{"b":)"), Poco::Exception);
+    const auto object = json::as_object(json::parse(R"({"c":3})"));
+    BOOST_REQUIRE(object);
+    BOOST_TEST(object->size() == 1u);
+    BOOST_TEST(object->getValue<int>("c") == 3);
+    // Values handed out earlier are unaffected by later parses.
+    const auto first = json::as_object(json::parse(R"({"n":1})"));
+    const auto second = json::as_object(json::parse(R"({"n":2})"));
+    BOOST_TEST(first->getValue<int>("n") == 1);
+    BOOST_TEST(second->getValue<int>("n") == 2);
+}
