@@ -4,11 +4,11 @@
 
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
+#include <algorithm>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
