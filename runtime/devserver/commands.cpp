@@ -3,17 +3,15 @@
 #include "devserver/commands.hpp"
 
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include "devserver/go_json.hpp"
 #include "devserver/info_document.hpp"
+#include "protocol/json_text.hpp"
 #include "protocol/resp.hpp"
 
 namespace faktory_host::devserver {
@@ -44,8 +42,7 @@ std::vector<std::string> split_words(std::string_view text) {
 // Parses `text` as JSON; nullopt when it is not JSON at all.
 std::optional<Poco::Dynamic::Var> parse_json(std::string_view text) {
     try {
-        Poco::JSON::Parser parser;
-        return parser.parse(std::string(text));
+        return protocol::json::parse(text);
     } catch (const Poco::Exception&) {
         return std::nullopt;
     } catch (const std::exception&) {
@@ -54,8 +51,7 @@ std::optional<Poco::Dynamic::Var> parse_json(std::string_view text) {
 }
 
 Poco::JSON::Object::Ptr as_object(const std::optional<Poco::Dynamic::Var>& value) {
-    if (!value || value->type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;
-    return value->extract<Poco::JSON::Object::Ptr>();
+    return value ? protocol::json::as_object(*value) : nullptr;
 }
 
 // The field as a string when it is one; nullopt for a missing or null one; throws for other types.
@@ -79,8 +75,7 @@ CommandReply push_bulk(ServerState& state, std::string_view argument) {
     std::string parse_error;
     Poco::Dynamic::Var parsed;
     try {
-        Poco::JSON::Parser parser;
-        parsed = parser.parse(std::string(argument));
+        parsed = protocol::json::parse(argument);
     } catch (const Poco::Exception& e) {
         return err(invalid_json_message(e.displayText()));
     }

@@ -3,10 +3,10 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 
 #include "devserver/go_json.hpp"
 #include "devserver/server_clock.hpp"
+#include "protocol/json_text.hpp"
 
 namespace faktory_host::devserver {
 
@@ -137,15 +137,15 @@ StoredJob job_from_json_object(const Poco::JSON::Object::Ptr& object) {
 StoredJob job_from_push_argument(const std::string& text) {
     Poco::Dynamic::Var parsed;
     try {
-        Poco::JSON::Parser parser;
-        parsed = parser.parse(text);
+        parsed = protocol::json::parse(text);
     } catch (const Poco::Exception& e) {
         throw JobRejected(invalid_json_message(e.displayText()));
     }
-    if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
+    auto object = protocol::json::as_object(parsed);
+    if (!object)
         throw JobRejected(invalid_json_message("json: cannot unmarshal " + std::string(json_kind(parsed)) +
                                                " into Go value of type client.Job"));
-    return job_from_json_object(parsed.extract<Poco::JSON::Object::Ptr>());
+    return job_from_json_object(object);
 }
 
 void StoredJob::render() {

@@ -6,8 +6,9 @@
 #include <vector>
 
 #include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Array.h>
 
+#include "protocol/json_text.hpp"
 #include "protocol/resp.hpp"
 
 namespace faktory_host::protocol {
@@ -182,7 +183,7 @@ public:
     // A non-empty string; returns it when it is one.
     std::optional<std::string> required_text(const std::string& key) {
         if (!check(key, true, [](const auto& v) { return v.isString(); }, "a string")) return std::nullopt;
-        auto text = object_.get(key).extract<std::string>();
+        auto text = json::field(object_, key)->extract<std::string>();
         if (text.empty()) {
             problems_.push_back("field " + prefix_ + "\"" + key + "\" is empty");
             return std::nullopt;
@@ -193,11 +194,12 @@ public:
 private:
     template <typename Test>
     bool check(const std::string& key, bool required, Test test, const char* expected) {
-        if (!object_.has(key) || object_.get(key).isEmpty()) {
+        const Poco::Dynamic::Var* found = json::field(object_, key);
+        if (!found || found->isEmpty()) {
             if (required) problems_.push_back("has no " + prefix_ + "\"" + key + "\"");
             return false;
         }
-        const auto value = object_.get(key);
+        const auto& value = *found;
         if (test(value)) return true;
         problems_.push_back("field " + prefix_ + "\"" + key + "\" is " + json_type(value) + ", expected " + expected);
         return false;
@@ -220,11 +222,12 @@ std::optional<std::string> scan_top_level_string(std::string_view text, std::str
     return PrefixScanner(text).top_level_string(key);
 }
 
-FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, std::uint64_t size_limit) {
+namespace {
+
+FetchedJob check_payload(std::string payload_text, std::uint64_t full_size, std::uint64_t size_limit) {
     FetchedJob out;
     out.payload = std::move(payload_text);
     const std::string_view payload = out.payload;
-    out.excerpt = resp::escape_excerpt(payload, 200);
     auto scanned_jid = [&] { return scan_top_level_string(payload, "jid").value_or(""); };
     if (full_size > size_limit) {
         out.jid = scanned_jid();
@@ -234,18 +237,17 @@ FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, 
     }
     Poco::Dynamic::Var value;
     try {
-        Poco::JSON::Parser parser;
-        value = parser.parse(out.payload);
+        value = json::parse(out.payload);
     } catch (const Poco::Exception& e) {
         out.jid = scanned_jid();
         out.problem = "the job is not valid JSON: " + e.displayText();
         return out;
     }
-    if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
+    const auto object = json::as_object(value);
+    if (!object) {
         out.problem = std::string("the job is ") + json_type(value) + ", not a JSON object";
         return out;
     }
-    const auto object = value.extract<Poco::JSON::Object::Ptr>();
     std::vector<std::string> problems;
     FieldCheck fields(*object, "", problems);
     out.jid = fields.required_text("jid").value_or("");
@@ -264,6 +266,15 @@ FetchedJob check_fetched_job(std::string payload_text, std::uint64_t full_size, 
         return out;
     }
     out.job.emplace(object);
+    return out;
+}
+
+} // namespace
+
+FetchedJob check_fetched_job(std::string payload, std::uint64_t full_size, std::uint64_t size_limit) {
+    auto out = check_payload(std::move(payload), full_size, size_limit);
+    // Only a malformed job is ever quoted in a log line: a well-formed one is not escaped for nothing.
+    if (!out.well_formed()) out.excerpt = resp::escape_excerpt(out.payload, 200);
     return out;
 }
 

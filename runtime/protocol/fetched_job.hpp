@@ -18,7 +18,7 @@ struct FetchedJob {
     std::optional<Job> job;  // set when the payload is a well-formed job
     std::string jid;         // the jid whenever it can be read, malformed or not
     std::string problem;     // what is wrong with the payload; empty when well-formed
-    std::string excerpt;     // the payload escaped and cut short, for logs
+    std::string excerpt;     // the payload escaped and cut short, for logs; set only when malformed
     std::string payload;     // the payload as received (only its head when oversized): what a give-back PUSHes
     bool well_formed() const { return job.has_value(); }
 };

@@ -1,13 +1,11 @@
 // Job: typed accessors over the job's JSON object, which is kept whole.
 #include "protocol/job.hpp"
 
-#include <sstream>
-
 #include <Poco/Exception.h>
 #include <Poco/JSON/JSONException.h>
-#include <Poco/JSON/Parser.h>
 
 #include "protocol/errors.hpp"
+#include "protocol/json_text.hpp"
 #include "protocol/random_id.hpp"
 #include "protocol/resp.hpp"
 
@@ -17,28 +15,22 @@ namespace {
 
 Poco::Dynamic::Var parse_json(const std::string& json, const char* what) {
     try {
-        Poco::JSON::Parser parser;
-        return parser.parse(json);
+        return json::parse(json);
     } catch (const Poco::Exception& e) {
         throw ProtocolError(std::string(what) + " is not valid JSON (" + e.displayText() + "): \"" +
                             resp::escape_excerpt(json) + "\"");
     }
 }
 
-std::string stringify(const Poco::Dynamic::Var& value) {
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(value, out);
-    return out.str();
-}
+using json::condense;
 
 // Reads an optional field as T; a field of the wrong type is the peer's fault.
 template <typename T>
 std::optional<T> optional_field(const Poco::JSON::Object& object, const std::string& key) {
-    if (!object.has(key)) return std::nullopt;
-    const Poco::Dynamic::Var value = object.get(key);
-    if (value.isEmpty()) return std::nullopt;
+    const Poco::Dynamic::Var* value = json::field(object, key);
+    if (!value || value->isEmpty()) return std::nullopt;
     try {
-        return value.convert<T>();
+        return value->convert<T>();
     } catch (const Poco::Exception& e) {
         throw ProtocolError("job field \"" + key + "\" has an unexpected type: " + e.displayText());
     }
@@ -69,13 +61,12 @@ Job::Job(const std::string& jobtype) : fields_(new Poco::JSON::Object) {
 Job::Job(Poco::JSON::Object::Ptr fields) : fields_(fields ? std::move(fields) : Poco::JSON::Object::Ptr(new Poco::JSON::Object)) {}
 
 Job Job::from_json(const std::string& json) {
-    const auto value = parse_json(json, "job");
-    if (value.type() != typeid(Poco::JSON::Object::Ptr))
-        throw ProtocolError("job is not a JSON object: \"" + resp::escape_excerpt(json) + "\"");
-    return Job(value.extract<Poco::JSON::Object::Ptr>());
+    auto object = json::as_object(parse_json(json, "job"));
+    if (!object) throw ProtocolError("job is not a JSON object: \"" + resp::escape_excerpt(json) + "\"");
+    return Job(std::move(object));
 }
 
-std::string Job::to_json() const { return stringify(fields_); }
+std::string Job::to_json() const { return condense(fields_); }
 
 std::string Job::jid() const { return optional_field<std::string>(*fields_, "jid").value_or(""); }
 std::string Job::jobtype() const { return optional_field<std::string>(*fields_, "jobtype").value_or(""); }
@@ -89,7 +80,7 @@ Poco::JSON::Array::Ptr Job::args() const {
     return args ? args : Poco::JSON::Array::Ptr(new Poco::JSON::Array);
 }
 
-std::string Job::args_json() const { return stringify(args()); }
+std::string Job::args_json() const { return condense(args()); }
 std::optional<int> Job::reserve_for() const { return optional_field<int>(*fields_, "reserve_for"); }
 std::optional<std::string> Job::at() const { return optional_field<std::string>(*fields_, "at"); }
 std::optional<int> Job::retry() const { return optional_field<int>(*fields_, "retry"); }

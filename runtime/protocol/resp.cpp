@@ -85,19 +85,15 @@ void RespReader::fail(const std::string& what, std::string_view bytes) const {
 
 bool RespReader::fill() {
     if (start_ > 0) {
-        buffer_.erase(0, start_);
+        std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
+        end_ -= start_;
         start_ = 0;
     }
-    const std::size_t old = buffer_.size();
-    buffer_.resize(old + read_chunk);
-    std::size_t n = 0;
-    try {
-        n = source_.read_some(buffer_.data() + old, read_chunk);
-    } catch (...) {
-        buffer_.resize(old);
-        throw;
-    }
-    buffer_.resize(old + n);
+    // The bytes past end_ are scratch space, never read: the buffer is grown
+    // (and so zero-filled) only when too small, not on every read.
+    if (buffer_.size() < end_ + read_chunk) buffer_.resize(end_ + read_chunk);
+    const std::size_t n = source_.read_some(buffer_.data() + end_, read_chunk);
+    end_ += n;
     return n > 0;
 }
 

@@ -95,13 +95,14 @@ private:
     std::int64_t parse_integer(const std::string& line, std::string_view what) const;
     bool fill();  // false at end of stream
     void consume(std::size_t n);
-    std::size_t buffered() const { return buffer_.size() - start_; }
+    std::size_t buffered() const { return end_ - start_; }
     [[noreturn]] void fail(const std::string& what, std::string_view bytes) const;
 
     ByteSource& source_;
     ReaderLimits limits_;
     std::string buffer_;
     std::size_t start_ = 0;  // first unconsumed byte in buffer_
+    std::size_t end_ = 0;    // one past the last byte received; buffer_ may be larger
 };
 
 // Renders bytes for an error message: \r \n \t \\ and \xNN for anything not

@@ -1,7 +1,7 @@
 // A plugin's job input from a job.
 #include "worker/job_input.hpp"
 
-#include <sstream>
+#include "protocol/json_text.hpp"
 
 namespace faktory_host::worker {
 
@@ -12,9 +12,7 @@ plugins::JobInput job_input_of(const protocol::Job& job) {
     input.queue = job.queue();
     input.args_json = job.args_json();
     if (const auto custom = job.custom()) {
-        std::ostringstream text;
-        custom->stringify(text);
-        input.custom_json = text.str();
+        input.custom_json = protocol::json::condense(custom);
     } else {
         input.custom_json = "{}";
     }

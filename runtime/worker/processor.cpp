@@ -5,6 +5,7 @@
 
 #include "metrics/job_counters.hpp"
 #include "protocol/errors.hpp"
+#include "protocol/resp.hpp"
 #include "worker/engine_context.hpp"
 #include "worker/fetch_window_hook.hpp"
 #include "worker/job_input.hpp"
@@ -134,6 +135,7 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
         auto unreadable = fetched;
         unreadable.job.reset();
         unreadable.problem = std::string("the job cannot be read: ") + e.what();
+        unreadable.excerpt = protocol::resp::escape_excerpt(fetched.payload, 200);  // set by the check only when it failed
         return refuse_malformed(unreadable);
     }
     auto running = ctx.busy.job_started(pool_, index_, std::move(ticket));
@@ -149,7 +151,8 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
         return;
     }
 
-    ctx.log_job(Poco::Message::PRIO_DEBUG, input.jid, input.jobtype, "started (" + name() + ")");
+    // Lines for levels that are off are not even built: this runs once per job.
+    if (ctx.logger.debug()) ctx.log_job(Poco::Message::PRIO_DEBUG, input.jid, input.jobtype, "started (" + name() + ")");
     plugins::JobOutcome outcome;
     {
         // The snapshot keeps this generation loaded until the handler returns, whatever reloads meanwhile.
@@ -178,7 +181,7 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
         ctx.log_job(Poco::Message::PRIO_WARNING, input.jid, input.jobtype,
                     "failed after " + std::to_string(elapsed.count()) + " ms: " + result.failure->errtype + ": " +
                         result.failure->message);
-    else
+    else if (ctx.logger.information())
         ctx.log_job(Poco::Message::PRIO_INFORMATION, input.jid, input.jobtype,
                     "done in " + std::to_string(elapsed.count()) + " ms");
     metrics::record_job(pool_, input.jobtype, !result.failure,

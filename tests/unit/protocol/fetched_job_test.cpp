@@ -95,3 +95,12 @@ BOOST_AUTO_TEST_CASE(the_scanner_skips_nested_values_and_decodes_escapes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(only_a_malformed_job_carries_an_escaped_excerpt_for_logs) {
+    const auto good = check_fetched_job(R"({"jid":"j1","jobtype":"Noop","args":[]})", 40, 1024);
+    BOOST_TEST(good.well_formed());
+    BOOST_TEST(good.excerpt.empty());  // never logged, so never escaped
+    const auto bad = check_fetched_job("{\"jid\":\"j2\",\"args\":\"x\n\"}", 23, 1024);
+    BOOST_TEST(!bad.well_formed());
+    BOOST_TEST(bad.excerpt.find("\\n") != std::string::npos);
+}

@@ -199,3 +199,50 @@ BOOST_AUTO_TEST_CASE(escape_excerpt_escapes_control_bytes_and_cuts_long_input) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+// Hands out its bytes as a socket would, counting the reads.
+class CountingSource : public resp::ByteSource {
+public:
+    explicit CountingSource(std::string bytes) : bytes_(std::move(bytes)) {}
+    std::size_t read_some(char* out, std::size_t max) override {
+        ++reads;
+        const auto n = std::min(max, bytes_.size() - position_);
+        bytes_.copy(out, n, position_);
+        position_ += n;
+        return n;
+    }
+    int reads = 0;
+
+private:
+    std::string bytes_;
+    std::size_t position_ = 0;
+};
+} // namespace
+
+BOOST_AUTO_TEST_CASE(one_read_brings_several_replies_and_the_buffer_is_reused_across_them) {
+    // Replies to an ACK, a FETCH and another ACK arriving together: one read, three values.
+    const std::string job = R"({"jid":"j1","jobtype":"Noop","args":[]})";
+    CountingSource source("+OK\r\n$" + std::to_string(job.size()) + "\r\n" + job + "\r\n+OK\r\n");
+    resp::RespReader reader(source);
+    BOOST_TEST(reader.read().text == "OK");
+    BOOST_TEST(reader.read().text == job);
+    BOOST_TEST(reader.read().text == "OK");
+    BOOST_TEST(source.reads == 1);
+    // Later replies land in the same buffer after the consumed ones; stale bytes past the end are never read.
+    CountingSource more("+" + std::string(100, 'a') + "\r\n+OK\r\n");
+    resp::RespReader second(more, {});
+    BOOST_TEST(second.read().text == std::string(100, 'a'));
+    BOOST_TEST(second.read().text == "OK");
+    BOOST_CHECK_THROW(second.read(), ProtocolError);  // end of stream: no leftover bytes taken for a reply
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_split_across_reads_after_a_partly_consumed_buffer_is_read_whole) {
+    // Chunks of 7 bytes: each value starts mid-buffer and ends in a later read, so the unread tail moves to the front.
+    resp::StringSource source("+first\r\n$11\r\nhello world\r\n:42\r\n+last\r\n", 7);
+    resp::RespReader reader(source);
+    BOOST_TEST(reader.read().text == "first");
+    BOOST_TEST(reader.read().text == "hello world");
+    BOOST_TEST(reader.read().integer == 42);
+    BOOST_TEST(reader.read().text == "last");
+}
