@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 #include "protocol/errors.hpp"
 
 namespace faktory_host::app {
@@ -74,7 +74,7 @@ protocol::ClientOptions connection_options(const config::Config& config, const O
 }
 
 void configure_logging_for(const config::Config& config) {
-    ops::configure_logging(config.log.level, config.log.format == config::LogConfig::Format::json);
+    logging::configure_logging(config.log.level, config.log.format == config::LogConfig::Format::json);
 }
 
 } // namespace faktory_host::app

@@ -1,6 +1,6 @@
 // The `log:` section: level (Poco priority names) and text or JSON lines.
 #include "config/sections.hpp"
-#include "ops/log_levels.hpp"
+#include "logging/log_levels.hpp"
 
 namespace faktory_host::config {
 
@@ -9,8 +9,8 @@ LogConfig read_log_section(const ConfigNode& section) {
     LogConfig log;
     if (auto level = section.child("level")) {
         log.level = level->as_string();
-        if (!ops::find_log_level(log.level))
-            level->fail("expected one of " + ops::log_level_names() + "; got '" + log.level + "'");
+        if (!logging::find_log_level(log.level))
+            level->fail("expected one of " + logging::log_level_names() + "; got '" + log.level + "'");
     }
     if (auto format = section.child("format")) {
         const auto text = format->as_string();

@@ -11,7 +11,7 @@
 #include <csignal>
 #include <ctime>
 
-#include "ops/log_escape.hpp"
+#include "logging/log_escape.hpp"
 
 namespace faktory_host::crash {
 
@@ -28,7 +28,7 @@ public:
     // Escaped as the normal log lines are (a jid is untrusted input).
     void escaped(const char* text) noexcept {
         if (text == nullptr) return;
-        ops::escape_for_log(text, json_ ? ops::LogEscape::json : ops::LogEscape::text,
+        logging::escape_for_log(text, json_ ? logging::LogEscape::json : logging::LogEscape::text,
                             [this](char c) noexcept { put(c); });
     }
     void digits(long long value, int width) noexcept {

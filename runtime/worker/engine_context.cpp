@@ -1,7 +1,7 @@
 // Shared engine state: construction, job limits, job logging, result delivery.
 #include "worker/engine_context.hpp"
 
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 #include "protocol/errors.hpp"
 
 #include <stdexcept>
@@ -58,7 +58,7 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
                                  std::string_view message,
                                  const std::vector<std::pair<std::string, std::string>>& fields) {
         const std::string text = job ? std::string(message) : "plugin " + std::string(plugin) + ": " + std::string(message);
-        ops::log_fields(logger, job_priority(level), job ? job->jid : "", job ? job->jobtype : "", text, fields);
+        logging::log_fields(logger, job_priority(level), job ? job->jid : "", job ? job->jobtype : "", text, fields);
     };
     services.log_enabled = [this](plugins::LogLevel level) {
         switch (level) {
@@ -117,7 +117,7 @@ std::optional<config::Duration> EngineContext::job_limit(const std::string& jobt
 
 void EngineContext::log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
                             const std::string& text) const {
-    ops::log_job(logger, priority, jid, jobtype, text);
+    logging::log_job(logger, priority, jid, jobtype, text);
 }
 
 namespace {

@@ -8,10 +8,10 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 
-using faktory_host::ops::configure_logging;
-using faktory_host::ops::log_fields;
+using faktory_host::logging::configure_logging;
+using faktory_host::logging::log_fields;
 
 namespace {
 

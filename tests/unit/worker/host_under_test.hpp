@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 #include "protocol/client.hpp"
 #include "support/eventually.hpp"
 #include "support/temp_dir.hpp"
@@ -29,7 +29,7 @@ struct HostUnderTest {
 
     explicit HostUnderTest(const std::string& url) {
         // The engine's own account of each test, shown by ctest --output-on-failure.
-        ops::configure_logging("debug", false);
+        logging::configure_logging("debug", false);
         namespace fs = std::filesystem;
         fs::create_directories(dir / "plugins");
         fs::copy_file(FIXTURE_PLUGIN, dir / "plugins" / fs::path(FIXTURE_PLUGIN).filename());

@@ -18,7 +18,7 @@
 
 #include "devserver/dev_server.hpp"
 #include "host_under_test.hpp"
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 #include "support/eventually.hpp"
 #include "protocol/client.hpp"
 #include "protocol/errors.hpp"

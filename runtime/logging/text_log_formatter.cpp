@@ -1,13 +1,13 @@
 // The text log line: time, padded level, [thread], logger, job fields, message.
-#include "ops/text_log_formatter.hpp"
+#include "logging/text_log_formatter.hpp"
 
 #include <algorithm>
 
-#include "ops/log_escape.hpp"
-#include "ops/log_fields.hpp"
-#include "ops/logging.hpp"
+#include "logging/log_escape.hpp"
+#include "logging/log_fields.hpp"
+#include "logging/logging.hpp"
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 namespace {
 
@@ -44,4 +44,4 @@ void TextLogFormatter::format(const Poco::Message& message, std::string& text) {
     append_escaped(text, message.getText());
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -4,7 +4,7 @@
 #pragma once
 #include <Poco/Formatter.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 class JsonLogFormatter : public Poco::Formatter {
 public:
@@ -13,4 +13,4 @@ public:
     void format(const Poco::Message& message, std::string& text) override;
 };
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

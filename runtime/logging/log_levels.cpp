@@ -1,7 +1,7 @@
 // The one table of log levels behind parsing, config validation and both formatters.
-#include "ops/log_levels.hpp"
+#include "logging/log_levels.hpp"
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 namespace {
 
@@ -53,4 +53,4 @@ const char* short_level_name(Poco::Message::Priority priority) {
     return level != nullptr ? level->short_name : "?";
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

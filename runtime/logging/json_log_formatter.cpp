@@ -1,15 +1,15 @@
 // The JSON log line, built as a Poco::JSON::Object in a fixed field order.
-#include "ops/json_log_formatter.hpp"
+#include "logging/json_log_formatter.hpp"
 
 #include <sstream>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include "ops/log_fields.hpp"
-#include "ops/logging.hpp"
+#include "logging/log_fields.hpp"
+#include "logging/logging.hpp"
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 void JsonLogFormatter::format(const Poco::Message& message, std::string& text) {
     Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -33,4 +33,4 @@ void JsonLogFormatter::format(const Poco::Message& message, std::string& text) {
     text += out.str();
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -5,9 +5,9 @@
 
 #include <Poco/Message.h>
 
-#include "ops/log_levels.hpp"  // level_name, short_level_name
+#include "logging/log_levels.hpp"  // level_name, short_level_name
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 // "2026-11-28T14:00:00.123Z"
 std::string log_time(const Poco::Message& message);
@@ -16,4 +16,4 @@ std::string log_time(const Poco::Message& message);
 // formatting in the thread that logged, which the channel guarantees.
 std::string log_thread_name(const Poco::Message& message);
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -1,5 +1,5 @@
 // configure_logging / log_job / parse_log_level: the host's logging entry points.
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 
 #include <iostream>
 #include <sstream>
@@ -7,12 +7,12 @@
 #include <Poco/JSON/Object.h>
 #include <stdexcept>
 
-#include "ops/json_log_formatter.hpp"
-#include "ops/log_levels.hpp"
-#include "ops/log_line_channel.hpp"
-#include "ops/text_log_formatter.hpp"
+#include "logging/json_log_formatter.hpp"
+#include "logging/log_levels.hpp"
+#include "logging/log_line_channel.hpp"
+#include "logging/text_log_formatter.hpp"
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 namespace {
 
@@ -73,4 +73,4 @@ void log_fields(Poco::Logger& logger, Poco::Message::Priority priority, std::str
     logger.log(message);
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -3,7 +3,7 @@
 #pragma once
 #include <Poco/Formatter.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 class TextLogFormatter : public Poco::Formatter {
 public:
@@ -12,4 +12,4 @@ public:
     void format(const Poco::Message& message, std::string& text) override;
 };
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -5,7 +5,7 @@
 #pragma once
 #include <string_view>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 enum class LogEscape {
     text,  // \n and \r by name, other control characters as \xNN; tabs kept
@@ -42,4 +42,4 @@ void escape_for_log(std::string_view text, LogEscape mode, Put&& put) noexcept(n
     }
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

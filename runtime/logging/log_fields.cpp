@@ -1,11 +1,11 @@
 // Time, level and thread rendering shared by the text and JSON log formatters.
-#include "ops/log_fields.hpp"
+#include "logging/log_fields.hpp"
 
 #include <pthread.h>
 
 #include <Poco/DateTimeFormatter.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 std::string log_time(const Poco::Message& message) {
     return Poco::DateTimeFormatter::format(message.getTime(), "%Y-%m-%dT%H:%M:%S.%iZ");
@@ -18,4 +18,4 @@ std::string log_thread_name(const Poco::Message& message) {
     return "thread";
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -9,7 +9,7 @@
 #include <Poco/Channel.h>
 #include <Poco/Formatter.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 class LogLineChannel : public Poco::Channel {
 public:
@@ -25,4 +25,4 @@ private:
     std::ostream* sink_;
 };
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

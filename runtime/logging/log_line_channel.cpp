@@ -1,9 +1,9 @@
 // LogLineChannel: format + write one line per message under a single lock.
-#include "ops/log_line_channel.hpp"
+#include "logging/log_line_channel.hpp"
 
 #include <Poco/Message.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 LogLineChannel::LogLineChannel(Poco::AutoPtr<Poco::Formatter> formatter, std::ostream& sink)
     : formatter_(std::move(formatter)), sink_(&sink) {}
@@ -24,4 +24,4 @@ void LogLineChannel::log(const Poco::Message& message) {
     sink_->flush();
 }
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -4,10 +4,10 @@
 #include <Poco/Message.h>
 #include <Poco/Timestamp.h>
 
-#include "ops/logging.hpp"
-#include "ops/text_log_formatter.hpp"
+#include "logging/logging.hpp"
+#include "logging/text_log_formatter.hpp"
 
-using faktory_host::ops::TextLogFormatter;
+using faktory_host::logging::TextLogFormatter;
 
 namespace {
 

@@ -6,10 +6,10 @@
 
 #include <Poco/JSON/Parser.h>
 
-#include "ops/log_escape.hpp"
+#include "logging/log_escape.hpp"
 
-using faktory_host::ops::escape_for_log;
-using faktory_host::ops::LogEscape;
+using faktory_host::logging::escape_for_log;
+using faktory_host::logging::LogEscape;
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <Poco/Message.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 // "information" -> PRIO_INFORMATION; nullopt for a name that is not a level.
 std::optional<Poco::Message::Priority> find_log_level(std::string_view name);
@@ -18,4 +18,4 @@ const char* level_name(Poco::Message::Priority priority);
 // "INFO", "WARN", ... for text lines.
 const char* short_level_name(Poco::Message::Priority priority);
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

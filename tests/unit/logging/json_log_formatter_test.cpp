@@ -7,9 +7,9 @@
 #include <Poco/Message.h>
 #include <Poco/Timestamp.h>
 
-#include "ops/json_log_formatter.hpp"
+#include "logging/json_log_formatter.hpp"
 
-using faktory_host::ops::JsonLogFormatter;
+using faktory_host::logging::JsonLogFormatter;
 
 namespace {
 

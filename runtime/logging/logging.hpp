@@ -10,7 +10,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
 
-namespace faktory_host::ops {
+namespace faktory_host::logging {
 
 // Message parameters (Poco::Message::set) that both formatters render.
 inline constexpr const char* jid_parameter = "jid";
@@ -43,4 +43,4 @@ void log_fields(Poco::Logger& logger, Poco::Message::Priority priority, std::str
                 std::string_view jobtype, std::string_view text,
                 const std::vector<std::pair<std::string, std::string>>& fields);
 
-} // namespace faktory_host::ops
+} // namespace faktory_host::logging

@@ -13,11 +13,11 @@
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>
 
-#include "ops/logging.hpp"
+#include "logging/logging.hpp"
 
-using faktory_host::ops::configure_logging;
-using faktory_host::ops::log_job;
-using faktory_host::ops::parse_log_level;
+using faktory_host::logging::configure_logging;
+using faktory_host::logging::log_job;
+using faktory_host::logging::parse_log_level;
 
 namespace {
 
