@@ -201,7 +201,7 @@ void JobStore::fail_locked(Reservation reservation, const FailReport& report, Ti
         ++job.failure->retry_count;
         if (job.failure->remaining > 0) --job.failure->remaining;
     } else {
-        job.failure = FailureRecord{};
+        job.failure = protocol::JobFailure{};
         job.failure->remaining = job.retry;
         job.failure->failed_at = format_rfc3339(now);
     }

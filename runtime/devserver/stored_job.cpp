@@ -65,8 +65,8 @@ std::vector<std::string> string_list(const Poco::JSON::Object::Ptr& object, cons
     return lines;
 }
 
-FailureRecord failure_from_object(const Poco::JSON::Object::Ptr& object) {
-    FailureRecord failure;
+protocol::JobFailure failure_from_object(const Poco::JSON::Object::Ptr& object) {
+    protocol::JobFailure failure;
     failure.retry_count = static_cast<int>(int_field(object, "retry_count", 0, "Failure"));
     failure.remaining = static_cast<int>(int_field(object, "remaining", 0, "Failure"));
     failure.failed_at = string_field(object, "failed_at", "Failure");

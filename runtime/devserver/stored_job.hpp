@@ -10,22 +10,14 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "protocol/job_failure.hpp"
+
 namespace faktory_host::devserver {
 
 // A PUSH the server refuses; what() is the text after "-ERR ".
 class JobRejected : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
-};
-
-struct FailureRecord {
-    int retry_count = 0;
-    int remaining = 0;
-    std::string failed_at;
-    std::string next_at;
-    std::string message;
-    std::string errtype;
-    std::vector<std::string> backtrace;
 };
 
 struct StoredJob {
@@ -39,7 +31,7 @@ struct StoredJob {
     std::int64_t reserve_for = 0;
     int retry = 25;
     std::int64_t backtrace = 0;
-    std::optional<FailureRecord> failure;
+    std::optional<protocol::JobFailure> failure;
     std::string custom_json;  // empty = absent (Go omits an empty map too)
 
     std::string json;  // the rendering of the fields above; call render() after changing them

@@ -96,6 +96,7 @@ std::optional<JobFailure> Job::failure() const {
     if (!object) return std::nullopt;
     JobFailure failure;
     failure.retry_count = optional_field<int>(*object, "retry_count").value_or(0);
+    failure.remaining = optional_field<int>(*object, "remaining").value_or(0);
     failure.failed_at = optional_field<std::string>(*object, "failed_at").value_or("");
     failure.next_at = optional_field<std::string>(*object, "next_at").value_or("");
     failure.message = optional_field<std::string>(*object, "message").value_or("");

@@ -9,17 +9,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-namespace faktory_host::protocol {
+#include "protocol/job_failure.hpp"
 
-// Read-only failure record the server attaches to a retried job.
-struct JobFailure {
-    int retry_count = 0;
-    std::string failed_at;
-    std::string next_at;
-    std::string message;
-    std::string errtype;
-    std::vector<std::string> backtrace;
-};
+namespace faktory_host::protocol {
 
 // A random job id with at least 96 bits of entropy (hex).
 std::string new_jid();

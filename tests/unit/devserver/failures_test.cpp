@@ -49,6 +49,7 @@ BOOST_AUTO_TEST_CASE(failed_job_lands_in_retries_with_its_failure_record) {
     const auto failure = retried.failure();
     BOOST_REQUIRE(failure.has_value());
     BOOST_TEST(failure->retry_count == 0);
+    BOOST_TEST(failure->remaining == 25);  // the default retry: what the server writes, the client reads
     BOOST_TEST(failure->errtype == "RuntimeError");
     BOOST_TEST(failure->message == "it broke");
     BOOST_TEST(failure->backtrace.size() == 2u);

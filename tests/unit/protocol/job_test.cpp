@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(reads_fetched_fields_and_failure_record) {
         R"({"jid":"j123456789","jobtype":"T","args":[],"queue":"critical","reserve_for":600,)"
         R"("at":"2030-01-01T00:00:00Z","retry":-1,"backtrace":5,"custom":{"k":"v"},)"
         R"("created_at":"2024-01-01T00:00:00Z","enqueued_at":"2024-01-01T00:00:01Z",)"
-        R"("failure":{"retry_count":3,"failed_at":"f","next_at":"n","message":"boom","errtype":"E",)"
+        R"("failure":{"retry_count":3,"remaining":22,"failed_at":"f","next_at":"n","message":"boom","errtype":"E",)"
         R"("backtrace":["a","b"]}})");
     BOOST_TEST(job.queue() == "critical");
     BOOST_TEST(job.reserve_for().value() == 600);
@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(reads_fetched_fields_and_failure_record) {
     BOOST_TEST(job.enqueued_at().value() == "2024-01-01T00:00:01Z");
     const auto failure = job.failure().value();
     BOOST_TEST(failure.retry_count == 3);
+    BOOST_TEST(failure.remaining == 22);
     BOOST_TEST(failure.message == "boom");
     BOOST_TEST(failure.errtype == "E");
     BOOST_TEST(failure.backtrace.size() == 2u);
