@@ -2,11 +2,12 @@
 // socket failure turned into ConnectionError.
 #include "protocol/connection.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
-#include <algorithm>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -125,6 +126,18 @@ struct Connection::StopWatch {
     std::optional<std::stop_callback<Cut>> callback;
 };
 
+namespace {
+
+// Poco opens sockets without SOCK_CLOEXEC: a process a plugin starts would
+// inherit the connection and hold it open after the host is gone.
+void close_on_exec(const Poco::Net::Socket& socket) {
+    const int fd = static_cast<int>(socket.impl()->sockfd());
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+} // namespace
+
 void Connection::throw_stopped() const {
     throw ConnectionError("gave up connecting to Faktory server " + url_.masked() + ": the host is stopping");
 }
@@ -138,6 +151,7 @@ void Connection::connect_socket(const ConnectionOptions& options) {
     if (!url_.tls) {
         // The descriptor exists before connect() so a stop can cut even the connect itself.
         Poco::Net::StreamSocket plain(address.family());
+        close_on_exec(plain);
         watch(plain);
         try {
             if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
@@ -162,6 +176,7 @@ void Connection::connect_socket(const ConnectionOptions& options) {
     // under the connect timeout: a silent peer must not hang us.
     secure->setLazyHandshake(true);
     secure->connect(address, to_timespan(options.connect_timeout));
+    close_on_exec(*secure);  // the descriptor is only made by connect()
     watch(*secure);
     try {
         if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
