@@ -1,6 +1,6 @@
 // faktory-host's command line: which subcommand, which config file, and the
-// flags that override the config. Parsed with Poco's OptionSet/OptionProcessor
-// (one option set per subcommand) so --help comes from Poco's HelpFormatter.
+// flags that override the config. One option set per subcommand, which also
+// writes that subcommand's --help.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "app/command_line.hpp"
@@ -86,6 +88,39 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors) {
     BOOST_CHECK_THROW(parse_command_line({"--config"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"stray"}), UsageError);
     BOOST_CHECK_THROW(parse_command_line({"check", "--type", "X"}), UsageError);  // push-only option
+}
+
+BOOST_AUTO_TEST_CASE(short_options_take_an_attached_or_a_separate_value) {
+    BOOST_TEST(*parse_command_line({"check", "-cx.yaml"}).config_file == "x.yaml");
+    BOOST_TEST(*parse_command_line({"-n", "4"}).overrides.concurrency == "4");
+    BOOST_TEST(*parse_command_line({"--url=tcp://a:1=b"}).overrides.url == "tcp://a:1=b");  // only the first = splits
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_name_the_option_and_what_is_wrong) {
+    const auto error_of = [](std::vector<std::string> arguments) {
+        try {
+            parse_command_line(arguments);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    BOOST_TEST(error_of({"--bogus"}) == "unknown option --bogus (see --help)");
+    BOOST_TEST(error_of({"-x"}) == "unknown option -x (see --help)");
+    BOOST_TEST(error_of({"--conf", "a.yaml"}) == "unknown option --conf (see --help)");  // no guessing from prefixes
+    BOOST_TEST(error_of({"--config"}) == "option --config needs a value (see --help)");
+    BOOST_TEST(error_of({"--help=yes"}) == "option --help takes no value (see --help)");
+    BOOST_TEST(error_of({"run-job", "--type", "X"}) == "unknown option --type (see --help)");
+    BOOST_TEST(error_of({"check", "stray"}) == "unexpected argument \"stray\" (see --help)");
+}
+
+BOOST_AUTO_TEST_CASE(help_text_lists_each_option_of_the_subcommand_once_within_80_columns) {
+    const auto text = usage_text(Command::push);
+    BOOST_TEST(text.rfind("usage: faktory-host push --type JOBTYPE", 0) == 0u);
+    for (const char* option : {"--help", "--config=FILE", "--url=URL", "--type=JOBTYPE", "--retry=N"})
+        BOOST_TEST(text.find(option) != std::string::npos, option);
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
 }
 
 BOOST_AUTO_TEST_CASE(overrides_meet_the_config_files_rules_and_errors_name_the_option) {
