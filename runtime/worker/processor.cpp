@@ -153,15 +153,15 @@ std::optional<protocol::FetchedJob> Processor::deliver_and_fetch(protocol::Clien
         ctx.log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
                     std::string("the server refused the ") + result.verb() + " (" + refusal->what() +
                         "); kept, it will be sent again");
+        // Re-sends back off for the whole ledger, as deliver_results does; the hold
+        // starts now, before the result is back where other processors see it,
+        // not once the FETCH (which may block 2 s) is answered.
+        if (!refused) ctx.ledger.refused();
         refused = true;
         ctx.ledger.put_back(std::move(result));
     };
-    // Re-sends after a refusal back off for the whole ledger, as deliver_results does.
     const auto account = [&] {
-        if (refused)
-            ctx.ledger.refused();
-        else if (delivered > 0)
-            ctx.ledger.delivered();
+        if (!refused && delivered > 0) ctx.ledger.delivered();
     };
     try {
         auto job = client.deliver_and_fetch(commands, picker_.next(), settle);
