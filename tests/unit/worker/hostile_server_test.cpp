@@ -1,6 +1,7 @@
 // The worker engine against a scripted Faktory that refuses results, hands
 // out malformed jobs, loses a PUSH reply, or answers a FETCH only once the
-// host is terminating. Each test reads the commands the host sent.
+// host is terminating. Each test reads the commands the host sent (and, for
+// the result+FETCH pipelining, which connection and which read brought each).
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
