@@ -182,31 +182,37 @@ void Client::end() {
 namespace {
 enum class Oversized { refuse, allow };
 
-// Sends one command and reads its reply: a RESP error becomes ServerError
-// (the connection stays usable); a broken or garbled connection is dropped.
-// A failure after the command was written is a ReplyLostError: the server
-// may have carried it out. An oversized bulk reply was read to its end, so
-// refusing it leaves the connection in step.
-resp::Value call(std::unique_ptr<Connection>& connection, const ServerUrl& url, const std::string& verb,
-                 const std::string& argument, Oversized oversized = Oversized::refuse) {
+// Writes one or more command lines; a failed write drops the connection (nothing is known sent).
+void send_bytes(std::unique_ptr<Connection>& connection, const ServerUrl& url, std::string_view bytes) {
     if (!connection || !connection->is_open())
         throw ConnectionError("not connected to Faktory server " + url.masked());
     try {
-        connection->send_command(verb, argument);
+        connection->send_raw(bytes);
     } catch (const ConnectionError&) {
         connection.reset();
         throw;
     }
-    resp::Value reply;
+}
+
+// Reads the reply to `verb`, a RESP error included (the caller decides what
+// it means). A failure after the command was written is a ReplyLostError:
+// the server may have carried it out. A broken or garbled connection is dropped.
+resp::Value read_reply_to(std::unique_ptr<Connection>& connection, std::string_view verb) {
     try {
-        reply = connection->read_reply();
+        return connection->read_reply();
     } catch (const ConnectionError& e) {
         connection.reset();
-        throw ReplyLostError(verb + " was sent but its reply was lost: " + e.what());
+        throw ReplyLostError(std::string(verb) + " was sent but its reply was lost: " + e.what());
     } catch (const ProtocolError&) {
         connection.reset();
         throw;
     }
+}
+
+// A RESP error becomes ServerError (the connection stays usable). An
+// oversized bulk reply was read to its end, so refusing it leaves the
+// connection in step.
+resp::Value checked(resp::Value reply, const std::string& verb, Oversized oversized) {
     if (reply.type == resp::Type::error) throw ServerError::from_reply(reply.text);
     if (reply.oversized && oversized == Oversized::refuse)
         throw ProtocolError("reply to " + verb + " is " + std::to_string(reply.oversized) +
@@ -214,8 +220,39 @@ resp::Value call(std::unique_ptr<Connection>& connection, const ServerUrl& url, 
     return reply;
 }
 
+// Sends one command and reads its reply.
+resp::Value call(std::unique_ptr<Connection>& connection, const ServerUrl& url, const std::string& verb,
+                 const std::string& argument, Oversized oversized = Oversized::refuse) {
+    std::string line;
+    Connection::append_command(line, verb, argument);
+    send_bytes(connection, url, line);
+    return checked(read_reply_to(connection, verb), verb, oversized);
+}
+
 void expect_ok(const std::string& verb, const resp::Value& reply) {
     if (!(reply.is_text() && reply.text == "OK")) unexpected(verb, reply);
+}
+
+// Written directly: an ACK per job is the hottest command, and a JSON object for one field is waste.
+std::string ack_body(std::string_view jid) { return "{\"jid\":" + json::quoted(jid) + "}"; }
+
+std::string fail_body(std::string_view jid, const FailureReport& report) {
+    Poco::JSON::Object body;
+    body.set("jid", std::string(jid));
+    body.set("errtype", report.errtype);
+    body.set("message", report.message);
+    Poco::JSON::Array backtrace;
+    for (const auto& line : report.backtrace) backtrace.add(line);
+    body.set("backtrace", backtrace);
+    return condense(body);
+}
+
+// What FETCH's reply holds: no job (null or empty), or the job, checked.
+std::optional<FetchedJob> fetched_from(resp::Value reply, std::size_t max_job_bytes) {
+    if (reply.is_null() || (reply.is_text() && reply.text.empty())) return std::nullopt;
+    if (!reply.is_text()) unexpected("FETCH", reply);
+    const std::uint64_t size = reply.oversized ? reply.oversized : reply.text.size();
+    return check_fetched_job(std::move(reply.text), size, max_job_bytes);
 }
 } // namespace
 
@@ -244,27 +281,47 @@ std::optional<Job> Client::fetch(const std::vector<std::string>& queues) {
 
 std::optional<FetchedJob> Client::fetch_checked(const std::vector<std::string>& queues) {
     const std::string list = queue_list("FETCH", queues);
-    resp::Value reply = call(connection_, options_.url, "FETCH", list, Oversized::allow);
-    if (reply.is_null() || (reply.is_text() && reply.text.empty())) return std::nullopt;
-    if (!reply.is_text()) unexpected("FETCH", reply);
-    const std::uint64_t size = reply.oversized ? reply.oversized : reply.text.size();
-    return check_fetched_job(std::move(reply.text), size, options_.max_job_bytes);
+    return fetched_from(call(connection_, options_.url, "FETCH", list, Oversized::allow), options_.max_job_bytes);
 }
 
-void Client::ack(const std::string& jid) {
-    // Written directly: an ACK per job is the hottest command, and a JSON object for one field is waste.
-    expect_ok("ACK", call(connection_, options_.url, "ACK", "{\"jid\":" + json::quoted(jid) + "}"));
-}
+void Client::ack(const std::string& jid) { expect_ok("ACK", call(connection_, options_.url, "ACK", ack_body(jid))); }
 
 void Client::fail(const std::string& jid, const FailureReport& report) {
-    Poco::JSON::Object body;
-    body.set("jid", jid);
-    body.set("errtype", report.errtype);
-    body.set("message", report.message);
-    Poco::JSON::Array backtrace;
-    for (const auto& line : report.backtrace) backtrace.add(line);
-    body.set("backtrace", backtrace);
-    expect_ok("FAIL", call(connection_, options_.url, "FAIL", condense(body)));
+    expect_ok("FAIL", call(connection_, options_.url, "FAIL", fail_body(jid, report)));
+}
+
+std::optional<FetchedJob> Client::deliver_and_fetch(const std::vector<ResultCommand>& results,
+                                                    const std::vector<std::string>& queues,
+                                                    const ResultAnswered& answered) {
+    const std::string list = queue_list("FETCH", queues);
+    std::string bytes;
+    for (const auto& result : results) {
+        if (result.failure)
+            Connection::append_command(bytes, "FAIL", fail_body(result.jid, *result.failure));
+        else
+            Connection::append_command(bytes, "ACK", ack_body(result.jid));
+    }
+    Connection::append_command(bytes, "FETCH", list);
+    send_bytes(connection_, options_.url, bytes);
+    try {
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const std::string verb = results[i].failure ? "FAIL" : "ACK";
+            const resp::Value reply = read_reply_to(connection_, verb);
+            if (reply.type == resp::Type::error) {
+                const auto refusal = ServerError::from_reply(reply.text);
+                answered(i, &refusal);
+                continue;
+            }
+            expect_ok(verb, reply);
+            answered(i, nullptr);
+        }
+    } catch (...) {
+        // The replies still due (FETCH's at least) would be read as answers to later commands.
+        connection_.reset();
+        throw;
+    }
+    return fetched_from(checked(read_reply_to(connection_, "FETCH"), "FETCH", Oversized::allow),
+                        options_.max_job_bytes);
 }
 
 WorkerState Client::beat(const std::string& wid, std::int64_t rss_kb, std::optional<WorkerState> current_state) {

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol/fetched_job.hpp"
@@ -52,6 +54,17 @@ struct FailureReport {
     std::string message;
     std::vector<std::string> backtrace;
 };
+
+// One result for Client::deliver_and_fetch: ACK `jid`, or FAIL it when `failure` is set.
+struct ResultCommand {
+    std::string_view jid;
+    const FailureReport* failure = nullptr;
+};
+
+class ServerError;
+// Called once per result of deliver_and_fetch, in order, as its reply arrives:
+// `refusal` is null when the server took it (+OK), else what it answered.
+using ResultAnswered = std::function<void(std::size_t index, const ServerError* refusal)>;
 
 enum class WorkerState { running, quiet, terminate };
 const char* to_string(WorkerState);
@@ -101,6 +114,17 @@ public:
     std::optional<FetchedJob> fetch_checked(const std::vector<std::string>& queues);
     void ack(const std::string& jid);
     void fail(const std::string& jid, const FailureReport& report);
+    // The results and then a FETCH in one write; the server answers commands
+    // in order, so the replies are read in that order (one recv usually
+    // brings them all). `answered` hears each result's reply as it arrives;
+    // FETCH's reply is returned as fetch_checked() returns it. A reply lost
+    // (closed, timed out) throws ReplyLostError naming its command, after
+    // `answered` heard the ones before it: the rest may or may not have been
+    // carried out. A refused FETCH throws ServerError once every result was
+    // answered. A write that fails throws ConnectionError: nothing is known.
+    std::optional<FetchedJob> deliver_and_fetch(const std::vector<ResultCommand>& results,
+                                                const std::vector<std::string>& queues,
+                                                const ResultAnswered& answered);
     // Returns what the server wants this worker to be (running = `+OK`).
     WorkerState beat(const std::string& wid, std::int64_t rss_kb,
                      std::optional<WorkerState> current_state = std::nullopt);

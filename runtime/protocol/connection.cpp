@@ -217,19 +217,25 @@ Connection::Connection(const ServerUrl& url, const ConnectionOptions& options)
 Connection::~Connection() { close(); }
 
 void Connection::send_command(std::string_view verb, std::string_view argument) {
+    std::string line;
+    append_command(line, verb, argument);
+    send_raw(line);
+}
+
+void Connection::append_command(std::string& out, std::string_view verb, std::string_view argument) {
     // One pass per part (find_first_of calls memchr once per byte per character looked for).
     const auto breaks_line = [](char c) { return c == '\r' || c == '\n'; };
     if (std::any_of(verb.begin(), verb.end(), [&](char c) { return breaks_line(c) || c == ' '; }) ||
         std::any_of(argument.begin(), argument.end(), breaks_line))
         throw std::invalid_argument("a Faktory command or its argument contains a line break: \"" +
                                     resp::escape_excerpt(std::string(verb) + " " + std::string(argument)) + "\"");
-    std::string line(verb);
+    out.reserve(out.size() + verb.size() + argument.size() + 3);
+    out += verb;
     if (!argument.empty()) {
-        line += ' ';
-        line += argument;
+        out += ' ';
+        out += argument;
     }
-    line += "\r\n";
-    send_raw(line);
+    out += "\r\n";
 }
 
 void Connection::send_raw(std::string_view bytes) {

@@ -49,6 +49,9 @@ public:
     // Writes "VERB\r\n" or "VERB argument\r\n". An argument holding CR or LF
     // would smuggle a second command: std::invalid_argument.
     void send_command(std::string_view verb, std::string_view argument = {});
+    // Appends that line to `out`, checked the same way: several lines sent
+    // with one send_raw() reach the server in one write (pipelining).
+    static void append_command(std::string& out, std::string_view verb, std::string_view argument = {});
     // Writes bytes as they are (tests, odd commands). Throws ConnectionError.
     void send_raw(std::string_view bytes);
     // Reads one reply. Throws ConnectionError (closed, timed out, reset) or

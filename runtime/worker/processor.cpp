@@ -21,38 +21,65 @@ Processor::Processor(std::shared_ptr<EngineContext> context, const config::PoolC
 
 std::string Processor::name() const { return "processor " + pool_ + "/" + std::to_string(index_); }
 
+namespace {
+// Results written ahead of one FETCH at most. Usually one (the job just run);
+// the bound keeps a backlog from growing one write (and the replies we read
+// only after it) without limit.
+constexpr std::size_t max_results_per_write = 64;
+} // namespace
+
 void Processor::run(std::stop_token stop) {
     auto& ctx = *context_;
     WorkerConnection connection(ctx, name());
+    // Results go out alone when no FETCH follows them; the ledger's backoff applies.
+    const auto deliver_alone = [&](protocol::Client& client) {
+        if (!ctx.ledger.empty()) ctx.deliver_results(client);
+    };
     while (!stop.stop_requested()) {
-        // After a reload this ENDs the old wid's connection and says HELLO under the new one.
-        auto* client = connection.ensure(stop);
+        // After a reload this delivers what is owed on the old wid's connection,
+        // ENDs it and says HELLO under the new one.
+        auto* client = connection.ensure(stop, deliver_alone);
         if (!client) continue;
         try {
-            if (const auto hold = ctx.deliver_results(*client); hold.count() > 0) {
-                ctx.wakeup.wait_for(hold, stop);  // refused: nothing is fetched before it is delivered
+            // A refused or lost result is re-sent alone before any FETCH is written.
+            if (const auto hold = ctx.ledger.held_for(); hold.count() > 0) {
+                ctx.wakeup.wait_for(hold, stop);
                 continue;
+            }
+            if (ctx.ledger.has_result_to_send_alone()) {
+                if (const auto hold = ctx.deliver_results(*client); hold.count() > 0) {
+                    ctx.wakeup.wait_for(hold, stop);  // refused: nothing is fetched before it is delivered
+                    continue;
+                }
             }
             if (fetch_window_hook) fetch_window_hook(connection.wid());
             // "May I fetch?" and "a fetch has started" in one step: once a reload
             // began, no FETCH starts under the wid it replaces.
             const auto seen = ctx.wakeup.version();
             const auto permit = ctx.lifecycle.begin_fetch(connection.epoch());
-            if (permit == FetchPermit::outdated) continue;  // move to the new wid first
+            if (permit == FetchPermit::outdated) continue;  // ensure() delivers, then moves to the new wid
             if (permit == FetchPermit::held) {
+                deliver_alone(*client);
                 ctx.wakeup.wait_since(seen, 100ms, stop);
                 continue;
             }
             if (!ctx.limits.claim_fetch()) {  // run --max-jobs: the budget is spent
                 ctx.lifecycle.end_fetch();
+                deliver_alone(*client);
                 ctx.wakeup.wait_for(100ms, stop);
+                continue;
+            }
+            auto results = ctx.ledger.take_for_fetch(max_results_per_write);
+            if (!results) {  // a refusal came in meanwhile: that re-send goes first, on the next pass
+                ctx.lifecycle.end_fetch();
+                ctx.limits.fetch_failed();
                 continue;
             }
             std::optional<protocol::FetchedJob> job;
             ctx.busy.fetch_started();
             const auto fetch_began = std::chrono::steady_clock::now();
             try {
-                job = client->fetch_checked(picker_.next());
+                job = deliver_and_fetch(*client, std::move(*results));
                 metrics::record_fetch_wait(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_began).count());
             } catch (...) {
@@ -68,12 +95,14 @@ void Processor::run(std::stop_token stop) {
                 ctx.busy.fetch_ended();
                 continue;
             }
+            // Even when a result written with the FETCH was refused: the job is
+            // reserved for us, so it runs; the refused result waits in the
+            // ledger and goes out alone before the next FETCH.
             ctx.limits.job_fetched();
             run_job(*job);
             ctx.limits.job_finished();
-            // The result goes out on the connection that fetched the job, before
-            // this processor moves to a new wid (a reload may have come meanwhile).
-            ctx.deliver_results(*client);
+            // Its result goes out with the next FETCH, or alone on this connection
+            // when no FETCH follows (fetching held, a reload moving it, a stop).
         } catch (const protocol::ServerError& e) {
             // The server answered but refused (e.g. FETCH while it holds us quiet): not a broken link.
             ctx.logger.warning(name() + ": " + e.what());
@@ -99,6 +128,54 @@ void Processor::run(std::stop_token stop) {
     ctx.wakeup.notify();
 }
 
+std::optional<protocol::FetchedJob> Processor::deliver_and_fetch(protocol::Client& client,
+                                                                 std::vector<PendingResult> results) {
+    auto& ctx = *context_;
+    std::vector<protocol::ResultCommand> commands;
+    commands.reserve(results.size());
+    for (const auto& result : results)
+        commands.push_back({result.jid, result.failure ? &*result.failure : nullptr});
+    std::vector<bool> answered(results.size(), false);
+    std::size_t delivered = 0;
+    bool refused = false;
+    const auto settle = [&](std::size_t i, const protocol::ServerError* refusal) {
+        answered[i] = true;
+        auto& result = results[i];
+        if (!refusal) {
+            ++delivered;
+            return;
+        }
+        if (refusal_is_final(result, *refusal)) {
+            ctx.log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+                        std::string("the server no longer holds the reservation, FAIL dropped: ") + refusal->what());
+            return;
+        }
+        ctx.log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+                    std::string("the server refused the ") + result.verb() + " (" + refusal->what() +
+                        "); kept, it will be sent again");
+        // Re-sends back off for the whole ledger, as deliver_results does; the hold
+        // starts now, before the result is back where other processors see it,
+        // not once the FETCH (which may block 2 s) is answered.
+        if (!refused) ctx.ledger.refused();
+        refused = true;
+        ctx.ledger.put_back(std::move(result));
+    };
+    const auto account = [&] {
+        if (!refused && delivered > 0) ctx.ledger.delivered();
+    };
+    try {
+        auto job = client.deliver_and_fetch(commands, picker_.next(), settle);
+        account();
+        return job;
+    } catch (...) {
+        // Not answered: not known delivered. They stay, to be sent alone after reconnecting.
+        for (std::size_t i = 0; i < results.size(); ++i)
+            if (!answered[i]) ctx.ledger.put_back(std::move(results[i]));
+        account();
+        throw;
+    }
+}
+
 void Processor::refuse_malformed(const protocol::FetchedJob& fetched) {
     auto& ctx = *context_;
     ctx.busy.fetch_ended();
@@ -110,7 +187,9 @@ void Processor::refuse_malformed(const protocol::FetchedJob& fetched) {
     }
     ctx.log_job(Poco::Message::PRIO_ERROR, fetched.jid, "", "malformed, FAILed as MalformedJob without running it: " +
                                                                fetched.problem + ": \"" + fetched.excerpt + "\"");
-    ctx.ledger.add(PendingResult::fail(fetched.jid, "", protocol::FailureReport{"MalformedJob", fetched.problem, {}}));
+    auto result = PendingResult::fail(fetched.jid, "", protocol::FailureReport{"MalformedJob", fetched.problem, {}});
+    result.with_next_fetch = true;
+    ctx.ledger.add(std::move(result));
 }
 
 void Processor::run_job(const protocol::FetchedJob& fetched) {
@@ -186,6 +265,7 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
                     "done in " + std::to_string(elapsed.count()) + " ms");
     metrics::record_job(pool_, input.jobtype, !result.failure,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - running->started).count());
+    result.with_next_fetch = true;  // fresh: it may share the write of this processor's next FETCH
     ctx.ledger.add(std::move(result));
 }
 

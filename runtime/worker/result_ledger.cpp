@@ -41,6 +41,10 @@ const char* PendingResult::verb() const {
     return "ACK";
 }
 
+bool refusal_is_final(const PendingResult& result, const protocol::ServerError& refusal) {
+    return result.kind() == PendingResult::Kind::fail && refusal.server_message().rfind("Job not found", 0) == 0;
+}
+
 void ResultLedger::add(PendingResult result) {
     std::lock_guard lock(mutex_);
     auto jid = result.jid;
@@ -59,12 +63,39 @@ std::size_t ResultLedger::flush(const std::function<void(PendingResult&)>& send)
         for (; it != batch.end(); ++it, ++sent) send(it->second);
     } catch (...) {
         metrics::result_resent();  // the one whose send threw; the rest were not tried yet
+        it->second.with_next_fetch = false;
         std::lock_guard lock(mutex_);
         // A newer result added meanwhile for the same jid wins over the one we failed to send.
         for (; it != batch.end(); ++it) pending_.emplace(it->first, std::move(it->second));
         throw;
     }
     return sent;
+}
+
+std::optional<std::vector<PendingResult>> ResultLedger::take_for_fetch(std::size_t max) {
+    std::vector<PendingResult> taken;
+    std::lock_guard lock(mutex_);
+    if (Clock::now() < held_until_) return std::nullopt;
+    for (const auto& [jid, result] : pending_)
+        if (!result.with_next_fetch) return std::nullopt;
+    for (auto it = pending_.begin(); it != pending_.end() && taken.size() < max;) {
+        taken.push_back(std::move(it->second));
+        it = pending_.erase(it);
+    }
+    return taken;
+}
+
+bool ResultLedger::has_result_to_send_alone() const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(pending_.begin(), pending_.end(), [](const auto& entry) { return !entry.second.with_next_fetch; });
+}
+
+void ResultLedger::put_back(PendingResult result) {
+    metrics::result_resent();
+    result.with_next_fetch = false;
+    std::lock_guard lock(mutex_);
+    auto jid = result.jid;
+    pending_.emplace(std::move(jid), std::move(result));
 }
 
 std::vector<PendingResult> ResultLedger::entries() const {

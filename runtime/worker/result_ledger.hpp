@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "protocol/client.hpp"
+#include "protocol/errors.hpp"
 
 namespace faktory_host::worker {
 
@@ -29,6 +30,12 @@ struct PendingResult {
     // are keyed by jid, so an ACK after the PUSH could settle another worker's copy.
     std::string give_back_payload;
     bool reservation_released = false;  // give-back: the ACK went through, only the PUSH is left
+    // May go out in the same write as the processor's next FETCH: the fresh
+    // ACK/FAIL of a job it just ran, never sent. Everything else (a result
+    // refused or whose reply was lost, a give-back, a Shutdown or
+    // WorkerCrashed FAIL, one saved by a previous run) is sent alone, its
+    // reply read, before the next FETCH is written.
+    bool with_next_fetch = false;
 
     static PendingResult ack(std::string jid, std::string jobtype);
     static PendingResult fail(std::string jid, std::string jobtype, protocol::FailureReport failure);
@@ -40,6 +47,10 @@ struct PendingResult {
     }
     const char* verb() const;  // "ACK", "FAIL", "give-back" for logs
 };
+
+// Whether the server's refusal of an ACK or FAIL is final: only `Job not found`
+// to a FAIL (the reservation is gone). Any other refusal is transient.
+bool refusal_is_final(const PendingResult& result, const protocol::ServerError& refusal);
 
 class ResultLedger {
 public:
@@ -53,6 +64,18 @@ public:
     // exception propagates. Results are taken out before being sent, so two
     // processors flushing at once never send the same one twice.
     std::size_t flush(const std::function<void(PendingResult&)>& send);
+
+    // For a processor about to write its FETCH: std::nullopt when a result
+    // must first be sent alone (see PendingResult::with_next_fetch), or
+    // re-sends are held back after a refusal; else up to `max` results to
+    // write ahead of the FETCH, taken out (none when nothing is pending).
+    std::optional<std::vector<PendingResult>> take_for_fetch(std::size_t max);
+    // True when a result waits to be sent alone before the next FETCH.
+    bool has_result_to_send_alone() const;
+    // A result taken out whose delivery is not confirmed (refused, or its
+    // reply lost) goes back, to be sent alone; a newer result for the same
+    // jid, added meanwhile, wins.
+    void put_back(PendingResult result);
 
     // A copy of what is pending, for saving at exit.
     std::vector<PendingResult> entries() const;

@@ -20,9 +20,19 @@ void WorkerConnection::end() {
     wid_.clear();
 }
 
-protocol::Client* WorkerConnection::ensure(std::stop_token stop) {
+protocol::Client* WorkerConnection::ensure(std::stop_token stop,
+                                           const std::function<void(protocol::Client&)>& before_leaving) {
     const auto snapshot = context_.identity.current();
-    if (client_ && epoch_ != snapshot.epoch) end();  // the old wid is over: END it
+    if (client_ && epoch_ != snapshot.epoch) {
+        if (before_leaving && client_->connected()) {
+            try {
+                before_leaving(*client_);
+            } catch (const std::exception& e) {
+                context_.logger.debug(name_ + ": before leaving wid " + wid_ + ": " + e.what());
+            }
+        }
+        end();  // the old wid is over: END it
+    }
     if (client_ && client_->connected()) return client_.get();
     if (!snapshot.identity) {
         context_.wakeup.wait_for(100ms, stop);

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -28,7 +29,11 @@ public:
     // A client connected under the current identity, or nullptr when there is
     // none to be had now: no identity yet (it waited for a wakeup) or the
     // connect failed (it waited its backoff delay). Callers loop.
-    protocol::Client* ensure(std::stop_token stop);
+    // `before_leaving` gets the old connection, when one is still open, just
+    // before it is ENDed for a new wid: what it owes the server goes out
+    // there first. What it throws is logged, not passed on.
+    protocol::Client* ensure(std::stop_token stop,
+                             const std::function<void(protocol::Client&)>& before_leaving = {});
 
     // The client when connected under the current identity, else nullptr; never connects.
     protocol::Client* current() const;

@@ -105,11 +105,15 @@ BOOST_AUTO_TEST_CASE(a_result_undelivered_at_exit_is_saved_and_sent_first_by_the
 
     // The server goes down with the job reserved, and stays down until the host has exited.
     std::atomic<bool> host_exited{false};
+    std::atomic<bool> server_down{false};
     std::thread outage([&] {
         server.begin_shutdown();
+        server_down = true;
         while (!host_exited) std::this_thread::sleep_for(50ms);
         server.restart(0ms);  // back on the same port, the reservation kept
     });
+    // Only once the shutdown has begun: a job finishing first would have its ACK taken.
+    BOOST_REQUIRE(eventually([&] { return server_down.load(); }, 20s));
     std::ofstream(gate.string()) << "go";  // the job finishes while nothing can take its ACK
     BOOST_REQUIRE_MESSAGE(eventually([&] { return HostRig::lines(trace).size() == 1; }, 20s), rig.diagnostics());
     first.send(SIGTERM);

@@ -5,6 +5,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -134,14 +135,40 @@ private:
     std::string error_;
 };
 
+// A SocketSource that numbers its reads (recv calls) from a counter shared
+// by every connection, so a test can tell which command lines came in one read.
+class CountingSource : public protocol::resp::ByteSource {
+public:
+    CountingSource(Poco::Net::StreamSocket& socket, std::atomic<std::uint64_t>& counter)
+        : inner_(socket), counter_(counter) {}
+    std::size_t read_some(char* out, std::size_t max) override {
+        const auto n = inner_.read_some(out, max);
+        last_read_ = ++counter_;
+        return n;
+    }
+    std::uint64_t last_read() const { return last_read_; }
+
+private:
+    SocketSource inner_;
+    std::atomic<std::uint64_t>& counter_;
+    std::uint64_t last_read_ = 0;
+};
+
 // A scripted Faktory serving any number of connections at once (a worker
 // host opens several): each gets `+HI {"v":2}`, HELLO gets `+OK`, END closes,
 // and every other command goes to `reply`, which returns the reply bytes or
 // std::nullopt to close the connection without a word. Every command line
-// received is kept, in arrival order, for the test to read.
+// received is kept, in arrival order, for the test to read, with the
+// connection it came on and the read that completed it (`received()`).
 class ScriptedFaktory {
 public:
     using Reply = std::function<std::optional<std::string>(const std::string& verb, const std::string& argument)>;
+
+    struct Received {
+        int connection = 0;      // 1 for the first connection accepted, ...
+        std::uint64_t read = 0;  // the read (recv) that brought its last byte; equal = came in one read
+        std::string line;
+    };
 
     explicit ScriptedFaktory(Reply reply)
         : reply_(std::move(reply)), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
@@ -180,23 +207,27 @@ public:
         return out;
     }
     int connections() const { return connections_.load(); }
+    std::vector<Received> received() const {
+        std::lock_guard lock(mutex_);
+        return received_;
+    }
 
 private:
     void accept_loop() {
         while (!stopping_) {
             if (!socket_.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ)) continue;
             auto socket = socket_.acceptConnection();
-            ++connections_;
+            const int number = ++connections_;
             std::lock_guard lock(mutex_);
             open_.push_back(socket);
-            sessions_.emplace_back([this, socket]() mutable { serve(socket); });
+            sessions_.emplace_back([this, socket, number]() mutable { serve(socket, number); });
         }
     }
 
-    void serve(Poco::Net::StreamSocket socket) {
+    void serve(Poco::Net::StreamSocket socket, int number) {
         try {
             socket.setReceiveTimeout(Poco::Timespan(30, 0));
-            SocketSource source(socket);
+            CountingSource source(socket, reads_);
             protocol::resp::RespReader reader(source);
             auto send = [&](const std::string& bytes) { socket.sendBytes(bytes.data(), static_cast<int>(bytes.size())); };
             send("+HI {\"v\":2}\r\n");
@@ -206,6 +237,7 @@ private:
                 {
                     std::lock_guard lock(mutex_);
                     commands_.push_back(*line);
+                    received_.push_back(Received{number, source.last_read(), *line});
                 }
                 const auto space = line->find(' ');
                 const auto verb = line->substr(0, space);
@@ -229,8 +261,10 @@ private:
     Poco::Net::ServerSocket socket_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> connections_{0};
+    std::atomic<std::uint64_t> reads_{0};
     mutable std::mutex mutex_;
     std::vector<std::string> commands_;
+    std::vector<Received> received_;
     std::list<Poco::Net::StreamSocket> open_;
     std::list<std::thread> sessions_;
     std::thread acceptor_;

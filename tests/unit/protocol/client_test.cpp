@@ -326,6 +326,98 @@ BOOST_AUTO_TEST_CASE(end_sends_end_and_closes) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(pipelining)
+
+// What deliver_and_fetch's callback heard: "ok" or the refusal's text, per result index.
+struct Answers {
+    std::vector<std::string> heard;
+    ResultAnswered callback() {
+        return [this](std::size_t index, const ServerError* refusal) {
+            BOOST_TEST(index == heard.size());  // in order, each once
+            heard.push_back(refusal ? std::string(refusal->what()) : "ok");
+        };
+    }
+};
+
+BOOST_AUTO_TEST_CASE(results_and_fetch_are_written_before_any_reply_and_the_replies_are_read_in_order) {
+    const std::string job = R"({"jid":"next-1","jobtype":"T","args":[]})";
+    FakeServer server([&](Peer& peer, int) {
+        peer.handshake();
+        // All three commands arrive before the server says a word: one write, not a round trip each.
+        peer.read_line();
+        peer.read_line();
+        peer.read_line();
+        peer.send("+OK\r\n-ERR Job not found jid-2\r\n$" + std::to_string(job.size()) + "\r\n" + job + "\r\n");
+        peer.answer("+OK\r\n");
+    });
+    Client client(options_for(server));
+    client.connect();
+    const FailureReport failure{"RuntimeError", "it broke", {}};
+    Answers answers;
+    const auto fetched = client.deliver_and_fetch({{"jid-1", nullptr}, {"jid-2", &failure}}, {"critical", "default"},
+                                                  answers.callback());
+    BOOST_TEST_REQUIRE(fetched.has_value());
+    BOOST_TEST(fetched->jid == "next-1");
+    BOOST_TEST((answers.heard == std::vector<std::string>{"ok", "ERR Job not found jid-2"}));
+    client.ack("after");  // still in step
+    const auto lines = server.lines();
+    BOOST_TEST(lines.at(1) == R"(ACK {"jid":"jid-1"})");
+    BOOST_TEST(json_after(lines.at(2), "FAIL")->getValue<std::string>("errtype") == "RuntimeError");
+    BOOST_TEST(lines.at(3) == "FETCH critical default");
+    BOOST_TEST(lines.at(4) == R"(ACK {"jid":"after"})");
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_cut_between_the_replies_names_the_lost_one_after_the_answered_ones) {
+    FakeServer server([](Peer& peer, int) {
+        peer.handshake();
+        peer.read_line();
+        peer.read_line();
+        peer.read_line();
+        peer.send("+OK\r\n");  // the ACK is answered; then the connection closes
+    });
+    Client client(options_for(server));
+    client.connect();
+    const FailureReport failure{"E", "m", {}};
+    Answers answers;
+    const auto message = message_of<ReplyLostError>([&] {
+        client.deliver_and_fetch({{"jid-1", nullptr}, {"jid-2", &failure}}, {"default"}, answers.callback());
+    });
+    BOOST_TEST(message.rfind("FAIL was sent but its reply was lost", 0) == 0u, message);
+    BOOST_TEST((answers.heard == std::vector<std::string>{"ok"}));
+    BOOST_TEST(!client.connected());
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_fetch_is_a_server_error_once_every_result_was_answered) {
+    FakeServer server([](Peer& peer, int) {
+        peer.handshake();
+        peer.read_line();
+        peer.read_line();
+        peer.send("+OK\r\n-ERR shutdown in progress\r\n");
+    });
+    Client client(options_for(server));
+    client.connect();
+    Answers answers;
+    const auto message =
+        message_of<ServerError>([&] { client.deliver_and_fetch({{"jid-1", nullptr}}, {"default"}, answers.callback()); });
+    BOOST_TEST(message == "ERR shutdown in progress");
+    BOOST_TEST((answers.heard == std::vector<std::string>{"ok"}));
+}
+
+BOOST_AUTO_TEST_CASE(with_no_results_it_is_a_plain_fetch) {
+    FakeServer server([](Peer& peer, int) {
+        peer.handshake();
+        peer.answer("$-1\r\n");
+    });
+    Client client(options_for(server));
+    client.connect();
+    Answers answers;
+    BOOST_TEST(!client.deliver_and_fetch({}, {"default"}, answers.callback()).has_value());
+    BOOST_TEST(answers.heard.empty());
+    BOOST_TEST(server.lines().at(1) == "FETCH default");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(failures)
 
 BOOST_AUTO_TEST_CASE(garbage_reply_is_a_protocol_error_and_the_client_can_reconnect) {

@@ -1,9 +1,13 @@
 // The worker engine against a scripted Faktory that refuses results, hands
 // out malformed jobs, loses a PUSH reply, or answers a FETCH only once the
-// host is terminating. Each test reads the commands the host sent.
+// host is terminating. Each test reads the commands the host sent (and, for
+// the result+FETCH pipelining, which connection and which read brought each).
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <condition_variable>
+#include <fstream>
+#include <set>
 #include <deque>
 #include <mutex>
 
@@ -64,9 +68,41 @@ bool stays(Predicate&& holds, std::chrono::milliseconds span) {
     return !eventually([&] { return !holds(); }, span);
 }
 
+// The first command line starting with `prefix` and the next line on the same
+// connection, once both arrived.
+std::optional<std::pair<ScriptedFaktory::Received, ScriptedFaktory::Received>> after_result(
+    const ScriptedFaktory& server, const std::string& prefix) {
+    const auto lines = server.received();
+    const auto result =
+        std::find_if(lines.begin(), lines.end(), [&](const auto& r) { return r.line.rfind(prefix, 0) == 0; });
+    if (result == lines.end()) return std::nullopt;
+    const auto next =
+        std::find_if(result + 1, lines.end(), [&](const auto& r) { return r.connection == result->connection; });
+    if (next == lines.end()) return std::nullopt;
+    return std::make_pair(*result, *next);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(hostile_server)
+
+BOOST_AUTO_TEST_CASE(a_result_and_the_next_fetch_go_out_in_one_write) {
+    JobFeed feed;
+    feed.add(R"({"jid":"job-piped-1","jobtype":"Succeed","args":[]})");
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") return feed.next();
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return after_result(server, "ACK ").has_value(); }));
+    const auto [ack, next] = *after_result(server, "ACK ");
+    BOOST_TEST(jid_of(ack.line) == "job-piped-1");
+    // The FETCH came in the very read that brought the ACK: it was written before the ACK's reply.
+    BOOST_TEST(next.line.rfind("FETCH ", 0) == 0u, next.line);
+    BOOST_TEST(next.read == ack.read);
+    BOOST_TEST(host.terminate_and_wait() == 0);
+}
 
 BOOST_AUTO_TEST_CASE(a_refused_ack_is_kept_and_sent_again_before_the_next_fetch) {
     JobFeed feed;
@@ -83,14 +119,188 @@ BOOST_AUTO_TEST_CASE(a_refused_ack_is_kept_and_sent_again_before_the_next_fetch)
     host.start();
     BOOST_TEST_REQUIRE(eventually([&] { return server.commands_starting("ACK ").size() == 2; }));
     BOOST_TEST(jid_of(server.commands_starting("ACK ").at(1)) == "job-refused-1");
-    // Between the refused ACK and its re-send the processor fetched nothing.
-    const auto commands = server.commands();
-    std::size_t first_ack = 0, second_ack = 0;
-    for (std::size_t i = 0, seen = 0; i < commands.size(); ++i)
-        if (commands[i].rfind("ACK ", 0) == 0) (++seen == 1 ? first_ack : second_ack) = i;
-    for (std::size_t i = first_ack + 1; i < second_ack; ++i) BOOST_TEST(commands[i].rfind("FETCH", 0) != 0u, commands[i]);
+    // The first ACK shares its write with the next FETCH (the result and the next FETCH go out
+    // together), so one FETCH was written before the refusal could be known: that one is allowed.
+    // Once the refusal is known, no FETCH is written until the ACK was sent again, alone: between the
+    // two ACKs only that pipelined FETCH, and the re-send precedes the following FETCH. Any looser
+    // (a second FETCH before the re-send) would let a refused result wait behind new work.
+    // Where the two ACKs are in the server's log, and how many FETCHes came between and after.
+    struct Positions {
+        std::size_t between = 0, after = 0;
+    };
+    const auto positions = [&] {
+        Positions p;
+        int acks_seen = 0;
+        for (const auto& line : server.commands()) {
+            if (line.rfind("ACK ", 0) == 0) ++acks_seen;
+            if (line.rfind("FETCH", 0) != 0) continue;
+            if (acks_seen == 1) ++p.between;
+            if (acks_seen == 2) ++p.after;
+        }
+        return p;
+    };
+    BOOST_TEST_REQUIRE(eventually([&] { return positions().after >= 1; }));  // fetching goes on after the re-send
+    BOOST_TEST(positions().between == 1u);
+    // The pipelined FETCH is the one that came in the ACK's own read.
+    const auto [ack, next] = *after_result(server, "ACK ");
+    BOOST_TEST(next.line.rfind("FETCH ", 0) == 0u, next.line);
+    BOOST_TEST(next.read == ack.read);
     // Delivered: not sent a third time.
     BOOST_TEST(stays([&] { return server.commands_starting("ACK ").size() == 2; }, 500ms));
+    BOOST_TEST(host.terminate_and_wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_brought_by_the_fetch_written_with_a_refused_ack_runs_and_the_ack_is_resent_first) {
+    JobFeed feed;
+    feed.add(R"({"jid":"job-first","jobtype":"Succeed","args":[]})");
+    feed.add(R"({"jid":"job-second","jobtype":"Succeed","args":[]})");
+    std::atomic<int> acks{0};
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") return feed.next();
+        if (verb == "ACK" && ++acks == 1) return "-ERR storage trouble\r\n";  // transient, connection kept
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return server.commands_starting("ACK ").size() == 3; }));
+    std::vector<std::string> results_and_fetches;
+    for (const auto& line : server.commands())
+        if (line.rfind("ACK ", 0) == 0 || line.rfind("FETCH ", 0) == 0)
+            results_and_fetches.push_back(line.rfind("ACK ", 0) == 0 ? "ACK " + jid_of(line) : "FETCH");
+    BOOST_TEST_REQUIRE(results_and_fetches.size() >= 5u);
+    // FETCH (job-first); ACK job-first refused + FETCH in one write (job-second, reserved for us: it
+    // runs); then the refused ACK goes again, with job-second's ACK, before any other FETCH.
+    BOOST_TEST(results_and_fetches[0] == "FETCH");
+    BOOST_TEST(results_and_fetches[1] == "ACK job-first");
+    BOOST_TEST(results_and_fetches[2] == "FETCH");
+    const std::set<std::string> resent{results_and_fetches[3], results_and_fetches[4]};
+    BOOST_TEST((resent == std::set<std::string>{"ACK job-first", "ACK job-second"}));
+    BOOST_TEST(stays([&] { return server.commands_starting("ACK ").size() == 3; }, 500ms));
+    BOOST_TEST(host.terminate_and_wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_cut_after_the_result_is_answered_loses_only_the_fetch_reply) {
+    JobFeed feed;
+    feed.add(R"({"jid":"job-cut-1","jobtype":"Succeed","args":[]})");
+    std::atomic<bool> cut_next_fetch{false};
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") {
+            if (cut_next_fetch.exchange(false)) return std::nullopt;  // close between the two replies
+            return feed.next();
+        }
+        if (verb == "ACK") cut_next_fetch = true;
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return server.commands_starting("ACK ").size() == 1; }));
+    const auto acked_on = after_result(server, "ACK ")->first.connection;
+    // The processor comes back on a new connection and fetches again...
+    BOOST_TEST(eventually([&] {
+        for (const auto& r : server.received())
+            if (r.connection > acked_on && r.line.rfind("FETCH ", 0) == 0) return true;
+        return false;
+    }));
+    // ...and the ACK, answered before the cut, is not sent again.
+    BOOST_TEST(stays([&] { return server.commands_starting("ACK ").size() == 1; }, 500ms));
+    BOOST_TEST(host.terminate_and_wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_result_whose_reply_is_lost_is_sent_again_alone_on_the_next_connection) {
+    JobFeed feed;
+    feed.add(R"({"jid":"job-lost-1","jobtype":"Succeed","args":[]})");
+    std::atomic<int> acks{0};
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") return feed.next();
+        if (verb == "ACK" && ++acks == 1) return std::nullopt;  // read it, close without a reply
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return server.commands_starting("ACK ").size() == 2; }));
+    // The re-sent ACK and the next line on its connection, once that has come.
+    const auto resent_and_next = [&]() -> std::optional<std::pair<ScriptedFaktory::Received, ScriptedFaktory::Received>> {
+        const auto lines = server.received();
+        std::optional<ScriptedFaktory::Received> resent;
+        int acks_seen = 0;
+        for (const auto& r : lines) {
+            if (resent && r.connection == resent->connection) return std::make_pair(*resent, r);
+            if (r.line.rfind("ACK ", 0) == 0 && ++acks_seen == 2) resent = r;
+        }
+        return std::nullopt;
+    };
+    BOOST_TEST_REQUIRE(eventually([&] { return resent_and_next().has_value(); }));
+    const auto [resent, next] = *resent_and_next();
+    const auto first = server.received();
+    const auto first_ack =
+        std::find_if(first.begin(), first.end(), [](const auto& r) { return r.line.rfind("ACK ", 0) == 0; });
+    BOOST_TEST(resent.connection > first_ack->connection);
+    BOOST_TEST(jid_of(resent.line) == "job-lost-1");
+    // Alone: the FETCH after the re-sent ACK was written only once the ACK was answered.
+    BOOST_TEST(next.line.rfind("FETCH ", 0) == 0u, next.line);
+    BOOST_TEST(next.read != resent.read);
+    BOOST_TEST(host.terminate_and_wait() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(at_terminate_the_last_result_goes_out_alone_with_no_fetch) {
+    JobFeed feed;
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") return feed.next();
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    const auto release = host.dir / "release";
+    const auto runs = host.dir / "runs";
+    feed.add(R"({"jid":"job-last-1","jobtype":"WaitForFile","args":[)" + HostUnderTest::quoted(release) + "," +
+             HostUnderTest::quoted(runs) + "]}");
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return faktory_host::testing::file_lines(runs).size() == 1; }));
+    host.host->request_terminate();
+    BOOST_TEST_REQUIRE(eventually([&] { return host.host->state() == LifecycleState::terminating; }));
+    std::ofstream(release.string()) << "go\n";
+    BOOST_TEST(host.terminate_and_wait() == 0);
+    BOOST_TEST_REQUIRE(server.commands_starting("ACK ").size() == 1u);
+    // Fetching is held once terminating: nothing rides along with the ACK, and nothing follows it.
+    const auto lines = server.received();
+    const auto ack =
+        std::find_if(lines.begin(), lines.end(), [](const auto& r) { return r.line.rfind("ACK ", 0) == 0; });
+    for (auto it = ack + 1; it != lines.end(); ++it)
+        if (it->connection == ack->connection) BOOST_TEST(it->line.rfind("FETCH", 0) != 0u, it->line);
+}
+
+BOOST_AUTO_TEST_CASE(before_a_reload_moves_a_processor_its_result_goes_out_alone_on_the_old_connection) {
+    JobFeed feed;
+    ScriptedFaktory server([&](const std::string& verb, const std::string&) -> std::optional<std::string> {
+        if (verb == "FETCH") return feed.next();
+        return "+OK\r\n";
+    });
+    HostUnderTest host(server.url());
+    const auto release = host.dir / "release";
+    const auto runs = host.dir / "runs";
+    feed.add(R"({"jid":"job-reload-1","jobtype":"WaitForFile","args":[)" + HostUnderTest::quoted(release) + "," +
+             HostUnderTest::quoted(runs) + "]}");
+    host.start();
+    BOOST_TEST_REQUIRE(eventually([&] { return faktory_host::testing::file_lines(runs).size() == 1; }));
+    const auto old_wid = host.host->wid();
+    host.host->request_reload();
+    BOOST_TEST_REQUIRE(eventually([&] { return host.host->wid() != old_wid; }));
+    std::ofstream(release.string()) << "go\n";
+    BOOST_TEST_REQUIRE(eventually([&] { return after_result(server, "ACK ").has_value(); }));
+    const auto [ack, next] = *after_result(server, "ACK ");
+    // On the connection that fetched the job (HELLO under the old wid), alone, and then END.
+    const auto lines = server.received();
+    const auto hello = std::find_if(lines.begin(), lines.end(), [&](const auto& r) {
+        return r.connection == ack.connection && r.line.rfind("HELLO ", 0) == 0;
+    });
+    BOOST_TEST_REQUIRE((hello != lines.end()));
+    BOOST_TEST(json_of(hello->line)->getValue<std::string>("wid") == old_wid);
+    BOOST_TEST(next.line == "END");
+    // The processor then works under the new wid.
+    BOOST_TEST(eventually([&] {
+        for (const auto& r : server.received())
+            if (r.connection > ack.connection && r.line.rfind("FETCH ", 0) == 0) return true;
+        return false;
+    }));
     BOOST_TEST(host.terminate_and_wait() == 0);
 }
 

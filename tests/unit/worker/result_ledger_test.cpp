@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -95,6 +96,79 @@ BOOST_AUTO_TEST_CASE(refusals_hold_re_sends_back_doubling_until_a_delivery) {
     ledger.delivered();
     BOOST_TEST(ledger.held_for(now).count() == 0);
     BOOST_TEST(ledger.refused(now).count() == 100);
+}
+
+namespace {
+PendingResult fresh_ack(const std::string& jid) {
+    auto result = PendingResult::ack(jid, "T");
+    result.with_next_fetch = true;
+    return result;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(fresh_results_are_taken_for_the_next_fetch_up_to_the_bound) {
+    ResultLedger ledger;
+    BOOST_TEST_REQUIRE(ledger.take_for_fetch(8).has_value());  // nothing pending: a plain FETCH
+    BOOST_TEST(ledger.take_for_fetch(8)->empty());
+    for (const auto* jid : {"a", "b", "c"}) ledger.add(fresh_ack(jid));
+    const auto first = ledger.take_for_fetch(2);
+    BOOST_TEST_REQUIRE(first.has_value());
+    BOOST_TEST(first->size() == 2u);
+    BOOST_TEST(ledger.size() == 1u);
+    BOOST_TEST(ledger.take_for_fetch(2)->size() == 1u);
+    BOOST_TEST(ledger.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_result_put_back_is_sent_alone_and_holds_back_every_pipelined_write) {
+    ResultLedger ledger;
+    ledger.add(fresh_ack("refused"));
+    auto taken = ledger.take_for_fetch(8);
+    BOOST_TEST_REQUIRE(taken->size() == 1u);
+    ledger.put_back(std::move(taken->front()));
+    ledger.add(fresh_ack("new"));
+    BOOST_TEST(ledger.has_result_to_send_alone());
+    BOOST_TEST(!ledger.take_for_fetch(8).has_value());  // the re-send goes first, alone
+    std::vector<std::string> sent;
+    ledger.flush([&](const PendingResult& r) { sent.push_back(r.jid); });
+    BOOST_TEST((sent == std::vector<std::string>{"new", "refused"}));
+    BOOST_TEST(!ledger.has_result_to_send_alone());
+}
+
+BOOST_AUTO_TEST_CASE(results_the_host_did_not_just_produce_go_alone) {
+    ResultLedger ledger;
+    ledger.add(PendingResult::give_back("g", "T", R"({"jid":"g","jobtype":"T","args":[]})"));
+    BOOST_TEST(!ledger.take_for_fetch(8).has_value());
+    ResultLedger crashed;
+    crashed.add(PendingResult::fail("c", "T", FailureReport{"WorkerCrashed", "m", {}}));
+    BOOST_TEST(!crashed.take_for_fetch(8).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_result_added_meanwhile_wins_over_the_one_put_back) {
+    ResultLedger ledger;
+    ledger.add(fresh_ack("j"));
+    auto taken = ledger.take_for_fetch(8);
+    auto newer = PendingResult::fail("j", "T", FailureReport{"E", "second run", {}});
+    newer.with_next_fetch = true;
+    ledger.add(newer);
+    ledger.put_back(std::move(taken->front()));
+    BOOST_TEST(ledger.size() == 1u);
+    ledger.flush([](const PendingResult& r) { BOOST_TEST(r.failure.has_value()); });
+}
+
+BOOST_AUTO_TEST_CASE(while_refusals_hold_re_sends_back_nothing_is_taken_for_a_fetch) {
+    ResultLedger ledger;
+    ledger.add(fresh_ack("a"));
+    ledger.refused();
+    BOOST_TEST(!ledger.take_for_fetch(8).has_value());
+    ledger.delivered();
+    BOOST_TEST(ledger.take_for_fetch(8)->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_flush_marks_the_result_it_tried_for_a_lone_re_send) {
+    ResultLedger ledger;
+    ledger.add(fresh_ack("a"));
+    BOOST_CHECK_THROW(ledger.flush([](const PendingResult&) { throw std::runtime_error("lost"); }), std::runtime_error);
+    BOOST_TEST(ledger.has_result_to_send_alone());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
