@@ -1,4 +1,5 @@
-// Version lines from the running libraries: Poco and OpenSSL report their own;
+// Version lines from the running libraries: Poco reports its own, OpenSSL's
+// comes from the TLS module (loaded for this, as the host does not link it);
 // yaml-cpp has no version call, so its loaded file's real name (for example
 // libyaml-cpp.so.0.7.0) is read from the dynamic linker's list.
 #include "app/version_info.hpp"
@@ -9,9 +10,10 @@
 #include <link.h>
 
 #include <Poco/Environment.h>
-#include <openssl/crypto.h>
 
 #include <faktory/plugin.h>
+
+#include "protocol/tls_module_loader.hpp"
 
 namespace faktory_host::app {
 
@@ -49,7 +51,7 @@ std::string version_text() {
     const auto yaml = loaded_yaml_cpp_version();
     out << "yaml-cpp    " << (yaml.empty() ? std::string(FAKTORY_YAML_CPP_BUILD_VERSION) + " (linked statically)" : yaml)
         << "\n";
-    out << "OpenSSL     " << OpenSSL_version(OPENSSL_VERSION) << "\n";
+    out << "OpenSSL     " << protocol::tls_library_version() << "\n";
     return out.str();
 }
 

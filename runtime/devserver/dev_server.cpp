@@ -23,6 +23,7 @@
 #include "devserver/server_state.hpp"
 #include "devserver/state_file.hpp"
 #include "protocol/connection.hpp"
+#include "protocol/tls/ssl_init.hpp"
 
 namespace faktory_host::devserver {
 

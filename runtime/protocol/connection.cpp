@@ -1,27 +1,25 @@
 // Connection: Poco sockets (TCP or TLS) under the RESP reader, with every
-// socket failure turned into ConnectionError.
+// socket failure turned into ConnectionError. TLS sockets come from the
+// faktory-host-tls.so module (tls_module_loader.hpp); once made, they are
+// used through the plain Poco::Net::StreamSocket interface like TCP ones.
 #include "protocol/connection.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/RejectCertificateHandler.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include "protocol/errors.hpp"
 #include "protocol/sigpipe_handler.hpp"
+#include "protocol/tls/tls_module_abi.hpp"
+#include "protocol/tls_module_loader.hpp"
 
 namespace faktory_host::protocol {
 
@@ -31,25 +29,7 @@ Poco::Timespan to_timespan(std::chrono::milliseconds ms) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
-Poco::Net::Context::Ptr client_context(const TlsOptions& tls) {
-    ensure_ssl_initialized();
-    Poco::Net::Context::Params params;
-    params.caLocation = tls.ca_file;
-    params.loadDefaultCAs = tls.ca_file.empty();
-    params.verificationMode = tls.verify_peer ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE;
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-    // Per-context so verification never depends on a global SSLManager setup.
-    context->setInvalidCertificateHandler(new Poco::Net::RejectCertificateHandler(false));
-    return context;
-}
-
 } // namespace
-
-void ensure_ssl_initialized() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
-}
 
 // Feeds the RESP reader from the socket; a closed or silent peer is a
 // ConnectionError, never a partial value. Each reply gets one deadline: the
@@ -170,20 +150,18 @@ void Connection::connect_socket(const ConnectionOptions& options) {
     // TLS: the descriptor exists only once connect() has run, so the watch
     // starts after the TCP connect; it covers the handshake and HI/HELLO.
     if (options.stop.stop_requested()) throw_stopped();
-    auto secure = std::make_unique<Poco::Net::SecureStreamSocket>(client_context(options.tls));
-    secure->setPeerHostName(url_.host);
-    // Poco's connect() does not bound the handshake, so do it ourselves
-    // under the connect timeout: a silent peer must not hang us.
-    secure->setLazyHandshake(true);
-    secure->connect(address, to_timespan(options.connect_timeout));
+    const tls::ModuleApi& module = loaded_tls_module();
+    tls::Failure failure;
+    std::unique_ptr<Poco::Net::StreamSocket> secure(
+        module.connect(address, url_.host, options.tls, options.connect_timeout, failure));
+    if (!secure) throw_tls_failure(failure);
     close_on_exec(*secure);  // the descriptor is only made by connect()
     watch(*secure);
     try {
         if (stop_watch_ && stop_watch_->stopped()) throw_stopped();
-        secure->setReceiveTimeout(to_timespan(options.connect_timeout));
-        secure->setSendTimeout(to_timespan(options.connect_timeout));
-        if (secure->completeHandshake() != 1)
-            throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " timed out");
+        // Poco's connect() does not bound the handshake, so the module runs
+        // it on its own under the connect timeout: a silent peer must not hang us.
+        if (!module.complete_handshake(*secure, options.connect_timeout, failure)) throw_tls_failure(failure);
     } catch (...) {
         const bool stopped = stop_watch_ && stop_watch_->stopped();
         stop_watch_.reset();
@@ -191,6 +169,27 @@ void Connection::connect_socket(const ConnectionOptions& options) {
         throw;
     }
     socket_ = std::move(secure);
+}
+
+const tls::ModuleApi& Connection::loaded_tls_module() const {
+    try {
+        return tls_module();
+    } catch (const ConnectionError& e) {
+        throw ConnectionError("cannot connect to Faktory server " + url_.masked() + ": " + e.what());
+    }
+}
+
+void Connection::throw_tls_failure(const tls::Failure& failure) const {
+    switch (failure.kind) {
+    case tls::Failure::Kind::timed_out:
+        throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " timed out");
+    case tls::Failure::Kind::tls:
+        throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " failed: " + failure.text);
+    case tls::Failure::Kind::connect:
+    case tls::Failure::Kind::none:
+        break;
+    }
+    throw ConnectionError("cannot connect to Faktory server " + url_.masked() + ": " + failure.text);
 }
 
 Connection::Connection(const ServerUrl& url, const ConnectionOptions& options)
@@ -204,8 +203,6 @@ Connection::Connection(const ServerUrl& url, const ConnectionOptions& options)
         socket_->setSendTimeout(to_timespan(options.read_timeout));
     } catch (const ConnectionError&) {
         throw;
-    } catch (const Poco::Net::SSLException& e) {
-        throw ConnectionError("TLS handshake with Faktory server " + url_.masked() + " failed: " + e.displayText());
     } catch (const Poco::Exception& e) {
         throw ConnectionError("cannot connect to Faktory server " + url_.masked() + ": " + e.displayText());
     }

@@ -26,6 +26,11 @@ class StreamSocket;
 
 namespace faktory_host::protocol {
 
+namespace tls {
+struct Failure;
+struct ModuleApi;
+} // namespace tls
+
 struct ConnectionOptions {
     TlsOptions tls;
     std::chrono::milliseconds connect_timeout{5000};  // TCP connect, and the TLS handshake
@@ -34,13 +39,10 @@ struct ConnectionOptions {
     std::stop_token stop;  // abandons connecting (TCP, TLS, HI/HELLO) when requested
 };
 
-// Initializes Poco NetSSL once per process; safe to call from any thread.
-void ensure_ssl_initialized();
-
 class Connection {
 public:
-    // Connects (and completes the TLS handshake when url.tls); throws
-    // ConnectionError naming the masked URL on any failure.
+    // Connects (and completes the TLS handshake when url.tls, loading the TLS
+    // module on first use); throws ConnectionError naming the masked URL on any failure.
     Connection(const ServerUrl& url, const ConnectionOptions& options);
     ~Connection();
     Connection(const Connection&) = delete;
@@ -71,6 +73,9 @@ private:
 
     void connect_socket(const ConnectionOptions& options);
     [[noreturn]] void throw_stopped() const;
+    // The TLS module, or ConnectionError naming the URL, the module's path and why it did not load.
+    const tls::ModuleApi& loaded_tls_module() const;
+    [[noreturn]] void throw_tls_failure(const tls::Failure& failure) const;
 
     ServerUrl url_;
     std::chrono::milliseconds reply_timeout_;

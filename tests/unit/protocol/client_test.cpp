@@ -23,6 +23,7 @@
 
 #include "protocol/client.hpp"
 #include "protocol/connection.hpp"
+#include "protocol/tls/ssl_init.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/password_hash.hpp"
 #include "protocol/resp.hpp"

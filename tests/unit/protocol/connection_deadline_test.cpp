@@ -181,6 +181,37 @@ BOOST_AUTO_TEST_CASE(a_stop_request_abandons_a_connect_to_a_server_that_never_gr
     BOOST_TEST((stopped_at - requested_at < 1s));
 }
 
+BOOST_AUTO_TEST_CASE(a_stop_request_cuts_a_tls_handshake_the_module_is_blocked_in) {
+    // The socket comes from faktory-host-tls.so; the watch must still get its
+    // descriptor between the TCP connect and the handshake the module runs.
+    std::atomic<bool> accepted{false};
+    ScriptedServer server([&](Poco::Net::StreamSocket&, const std::atomic<bool>& done) {
+        accepted = true;
+        hold_until_done(done);  // accepts TCP, never answers the ClientHello
+    });
+    std::stop_source stop;
+    auto options = server.options(10000ms);
+    options.url.tls = true;
+    options.tls.verify_peer = false;
+    options.connect_timeout = 10000ms;
+    options.stop_connecting = stop.get_token();
+    Clock::time_point requested_at;
+    std::jthread stopper([&] {
+        const auto until = Clock::now() + 10s;
+        while (!accepted && Clock::now() < until) std::this_thread::sleep_for(5ms);
+        requested_at = Clock::now();
+        stop.request_stop();
+    });
+    Client client(options);
+    const auto message = connection_error_of([&] { client.connect(); });
+    const auto stopped_at = Clock::now();
+    stopper.join();
+    BOOST_TEST(message.find("stopping") != std::string::npos, message);
+    BOOST_TEST(accepted.load());
+    // Far below the 10 s connect timeout that bounds the handshake: it was cut, not waited out.
+    BOOST_TEST((stopped_at - requested_at < 1s));
+}
+
 BOOST_AUTO_TEST_CASE(a_stop_requested_before_connecting_fails_at_once) {
     ScriptedServer server([](Poco::Net::StreamSocket&, const std::atomic<bool>& done) { hold_until_done(done); });
     std::stop_source stop;
