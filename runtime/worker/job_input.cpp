@@ -10,15 +10,18 @@ plugins::JobInput job_input_of(const protocol::Job& job) {
     input.jid = job.jid();
     input.jobtype = job.jobtype();
     input.queue = job.queue();
-    input.args_json = job.args_json();
-    if (const auto custom = job.custom()) {
-        input.custom_json = protocol::json::condense(custom);
-    } else {
-        input.custom_json = "{}";
-    }
     input.retry_count = job.retry_count();
-    // The whole job is serialised only if a handler asks for it (SDK 1.1 accessors).
-    input.job_json = [job] { return job.to_json(); };
+    // The JSON texts are condensed only if a handler asks (through the host API,
+    // which keeps each for the call): re-serialising args and custom for every
+    // job cost more than dispatching it. The lambdas hold a pointer, not a copy
+    // of the job, so std::function keeps them without allocating.
+    const protocol::Job* source = &job;
+    input.args_text = [source] { return source->args_json(); };
+    input.custom_text = [source] {
+        const auto custom = source->custom();
+        return custom ? protocol::json::condense(custom) : std::string("{}");
+    };
+    input.job_json = [source] { return source->to_json(); };
     return input;
 }
 
