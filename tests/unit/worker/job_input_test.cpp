@@ -52,4 +52,15 @@ BOOST_AUTO_TEST_CASE(absent_args_and_custom_read_as_empty_array_and_object) {
     BOOST_TEST(input.retry_count == 0);
 }
 
+BOOST_AUTO_TEST_CASE(fields_that_are_not_plain_strings_read_as_the_jobs_accessors_read_them) {
+    const auto job = Job::from_json(R"({"jid":123,"jobtype":"T","queue":"","failure":{"retry_count":4}})");
+    const auto input = worker::job_input_of(job);
+    BOOST_TEST(input.jid == job.jid());
+    BOOST_TEST(input.jid == "123");
+    BOOST_TEST(input.queue == "default");  // empty: the default queue, as Job::queue() says
+    BOOST_TEST(input.retry_count == 4);
+    const auto null_queue = Job::from_json(R"({"jid":"j","jobtype":"T","queue":null})");
+    BOOST_TEST(worker::job_input_of(null_queue).queue == "default");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
