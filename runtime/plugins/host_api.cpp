@@ -56,12 +56,25 @@ int register_handler(faktory_registrar* registrar, const char* jobtype, faktory_
 faktory_string jid(const faktory_job* job) { return job ? borrowed(job->input.jid) : borrowed(empty_text); }
 faktory_string jobtype(const faktory_job* job) { return job ? borrowed(job->input.jobtype) : borrowed(empty_text); }
 faktory_string queue(const faktory_job* job) { return job ? borrowed(job->input.queue) : borrowed(empty_text); }
-faktory_string args_json(const faktory_job* job) { return job ? borrowed(job->input.args_json) : borrowed(empty_text); }
+faktory_string args_json(const faktory_job* job) {
+    if (!job) return borrowed(empty_text);
+    try {
+        return borrowed(job->args_json());
+    } catch (...) {
+        return borrowed(empty_text);
+    }
+}
 faktory_string custom_json(const faktory_job* job) {
     static const std::string empty_object = "{}";
-    if (!job || job->input.custom_json.empty()) return borrowed(empty_object);
-    return borrowed(job->input.custom_json);
+    if (!job) return borrowed(empty_object);
+    try {
+        const auto& text = job->custom_json();
+        return borrowed(text.empty() ? empty_object : text);
+    } catch (...) {
+        return borrowed(empty_object);
+    }
 }
+
 int32_t retry_count(const faktory_job* job) { return job ? job->input.retry_count : 0; }
 
 // Parses args once per job; false (and last_error set) when they are not a JSON array.
@@ -69,7 +82,8 @@ bool parse_args(faktory_job& job) {
     if (job.args_state == faktory_job::Args::unparsed) {
         try {
             Poco::JSON::Parser parser;
-            auto parsed = parser.parse(job.input.args_json.empty() ? "[]" : job.input.args_json);
+            const auto& text = job.args_json();
+            auto parsed = parser.parse(text.empty() ? "[]" : text);
             if (parsed.type() != typeid(Poco::JSON::Array::Ptr)) throw std::runtime_error("not a JSON array");
             job.args = parsed.extract<Poco::JSON::Array::Ptr>();
             job.args_state = faktory_job::Args::parsed;
@@ -314,6 +328,18 @@ const faktory_host_api table = {
 const faktory_host_api& host_api() { return table; }
 
 } // namespace faktory_host::plugins
+
+const std::string& faktory_job::args_json() const {
+    if (!input.args_text) return input.args_json;
+    if (!args_text) args_text = input.args_text();
+    return *args_text;
+}
+
+const std::string& faktory_job::custom_json() const {
+    if (!input.custom_text) return input.custom_json;
+    if (!custom_text) custom_text = input.custom_text();
+    return *custom_text;
+}
 
 faktory_registrar::~faktory_registrar() {
     for (auto& entry : middleware) {

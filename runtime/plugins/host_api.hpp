@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <forward_list>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string_view>
 #include <string>
@@ -36,6 +37,15 @@ struct faktory_job {
     const faktory_host::plugins::HostServices& services;
     faktory_host::plugins::JobOutcome& outcome;
     bool failed = false;
+
+    // args and custom as JSON text when the input makes them on demand
+    // (JobInput::args_text, custom_text): made on the first call that needs
+    // one, then kept, so every later call returns the same bytes at the same address.
+    mutable std::optional<std::string> args_text;
+    mutable std::optional<std::string> custom_text;
+    // The job's args and custom text, as above or the input's own strings.
+    const std::string& args_json() const;
+    const std::string& custom_json() const;
 
     // args, parsed on the first typed access only: most jobs never pay for it.
     enum class Args { unparsed, parsed, invalid } args_state = Args::unparsed;

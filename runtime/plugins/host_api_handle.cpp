@@ -264,6 +264,8 @@ void log_fields(faktory_job* job, int level, const char* message, const char* co
                 size_t count) {
     if (!job) return;
     try {
+        // A line below the level in force is dropped before its fields are copied.
+        if (job->services.log_enabled && !job->services.log_enabled(mapped_level(level))) return;
         const auto fields = copy_fields(keys, values, count);
         if (job->services.log_fields) {
             job->services.log_fields(mapped_level(level), &job->input, job->plugin, message ? message : "", fields);
@@ -279,6 +281,7 @@ void host_log_fields(faktory_host_handle* host, int level, const char* message, 
                      const char* const* values, size_t count) {
     if (!host || !host->open.load() || !host->services) return;
     try {
+        if (host->services->log_enabled && !host->services->log_enabled(mapped_level(level))) return;
         const auto fields = copy_fields(keys, values, count);
         if (host->services->log_fields)
             host->services->log_fields(mapped_level(level), nullptr, host->plugin, message ? message : "", fields);

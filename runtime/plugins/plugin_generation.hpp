@@ -27,6 +27,11 @@ struct JobInput {
     // The whole job as a JSON object, built only when a handler asks for more
     // than the fields above (retry, at, failure, ...). Empty: the host has none.
     std::function<std::string()> job_json = nullptr;
+    // args and custom as JSON text, built only when a handler asks for them
+    // (most never do); the host API keeps each for the rest of the call. Unset:
+    // args_json and custom_json above are the job's.
+    std::function<std::string()> args_text = nullptr;
+    std::function<std::string()> custom_text = nullptr;
 };
 
 struct JobOutcome {

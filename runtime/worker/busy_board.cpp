@@ -26,12 +26,17 @@ std::shared_ptr<RunningJob> BusyBoard::job_started(std::string pool, unsigned in
     job->retry_left = ticket.retry_left;
     job->reservation = ticket.reservation;
     job->limit = ticket.limit;
-    job->limit_description = std::move(ticket.limit_description);
+    job->limit_rule = ticket.limit_rule;
+    job->margin = ticket.margin;
     job->started = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     --fetching_;
     running_.push_back(job);
     return job;
+}
+
+std::string RunningJob::describe_limit() const {
+    return limit_rule.describe(reservation, margin);
 }
 
 JobEnd BusyBoard::job_ended(const std::shared_ptr<RunningJob>& job) {

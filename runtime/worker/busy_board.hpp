@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "worker/job_policy.hpp"
+
 namespace faktory_host::worker {
 
 // What the board is told about a job as it starts.
@@ -23,7 +25,11 @@ struct JobTicket {
     bool retry_left = true;  // a FAIL now would be retried (not discarded, not buried)
     std::chrono::milliseconds reservation{std::chrono::minutes(30)};  // the server's hold on it
     std::optional<std::chrono::milliseconds> limit;                   // the effective time limit
-    std::string limit_description;                                   // which limit that is, for messages
+    // Which limit that is, for the messages of a timeout: the rule and margin
+    // are kept and described only when a message needs them (the text cost
+    // more than the rest of a no-op job's bookkeeping).
+    TimeLimit limit_rule;
+    std::chrono::milliseconds margin{0};
 };
 
 struct RunningJob {
@@ -36,12 +42,17 @@ struct RunningJob {
     std::chrono::milliseconds reservation{std::chrono::minutes(30)};
     std::chrono::steady_clock::time_point started;
     std::optional<std::chrono::milliseconds> limit;  // min(worker.job_timeout, reservation - margin)
-    std::string limit_description;
+    TimeLimit limit_rule;
+    std::chrono::milliseconds margin{0};
     std::stop_source stop;                           // the plugin's cancelled() follows it
     // Written under the board's lock only:
     bool timed_out = false;
     bool reservation_warned = false;
     bool failed_by_shutdown = false;  // the shutdown already reported it (FAIL or give-back); drop a late result
+
+    // Which limit applies, for the messages of a timeout ("worker.job_timeout
+    // (N ms)" or the reservation less the margin): the ticket's text, else made now.
+    std::string describe_limit() const;
 };
 
 struct JobEnd {

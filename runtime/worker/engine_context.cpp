@@ -40,7 +40,7 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         case plugins::LogLevel::warning: priority = Poco::Message::PRIO_WARNING; break;
         case plugins::LogLevel::error: priority = Poco::Message::PRIO_ERROR; break;
         }
-        log_job(priority, job.jid, job.jobtype, std::string(message));
+        log_job(priority, job.jid, job.jobtype, message);
     };
     // SDK 1.1: pushes with options and in bulk, and plugin lines outside jobs.
     // Through the pool's push, so a lost reply is reported as such and never pushed twice.
@@ -57,8 +57,10 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
     services.log_fields = [this](plugins::LogLevel level, const plugins::JobInput* job, std::string_view plugin,
                                  std::string_view message,
                                  const std::vector<std::pair<std::string, std::string>>& fields) {
-        const std::string text = job ? std::string(message) : "plugin " + std::string(plugin) + ": " + std::string(message);
-        logging::log_fields(logger, job_priority(level), job ? job->jid : "", job ? job->jobtype : "", text, fields);
+        const auto priority = job_priority(level);
+        if (!logger.is(priority)) return;  // no text built for a level that is off
+        if (job) return logging::log_fields(logger, priority, job->jid, job->jobtype, message, fields);
+        logging::log_fields(logger, priority, "", "", "plugin " + std::string(plugin) + ": " + std::string(message), fields);
     };
     services.log_enabled = [this](plugins::LogLevel level) {
         switch (level) {
@@ -70,6 +72,7 @@ EngineContext::EngineContext(config::Config config_in, protocol::ClientOptions c
         return true;
     };
     services.plugin_log = [this](plugins::LogLevel level, std::string_view plugin, std::string_view message) {
+        if (!logger.is(job_priority(level))) return;  // no text built for a level that is off
         const std::string text = "plugin " + std::string(plugin) + ": " + std::string(message);
         switch (level) {
         case plugins::LogLevel::debug: logger.debug(text); break;
@@ -115,8 +118,8 @@ std::optional<config::Duration> EngineContext::job_limit(const std::string& jobt
     return std::nullopt;
 }
 
-void EngineContext::log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
-                            const std::string& text) const {
+void EngineContext::log_job(Poco::Message::Priority priority, std::string_view jid, std::string_view jobtype,
+                            std::string_view text) const {
     logging::log_job(logger, priority, jid, jobtype, text);
 }
 
@@ -149,8 +152,7 @@ std::chrono::milliseconds EngineContext::deliver_results(protocol::Client& clien
                     break;
                 }
             } catch (const protocol::ServerError& e) {
-                const bool fail_of_gone_reservation = result.kind() == PendingResult::Kind::fail &&
-                                                      e.server_message().rfind("Job not found", 0) == 0;
+                const bool fail_of_gone_reservation = refusal_is_final(result, e);
                 const bool give_back_unacceptable =
                     result.kind() == PendingResult::Kind::give_back && result.reservation_released &&
                     push_refused_for_content(e);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
@@ -61,8 +62,9 @@ struct EngineContext {
     std::optional<config::Duration> job_limit(const std::string& jobtype) const;
 
     // Every job line carries the jid and the jobtype.
-    void log_job(Poco::Message::Priority priority, const std::string& jid, const std::string& jobtype,
-                 const std::string& text) const;
+    // Views, not strings: a line for a level that is off costs no copy.
+    void log_job(Poco::Message::Priority priority, std::string_view jid, std::string_view jobtype,
+                 std::string_view text) const;
 
     // Sends every pending result through `client`; returns zero when all went
     // out, else how long to hold back before the next try (nothing may be

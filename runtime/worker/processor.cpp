@@ -208,7 +208,8 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
         const auto margin = ctx.config.worker.reservation_margin;
         const auto limit = time_limit(ctx.job_limit(input.jobtype), ticket.reservation, margin);
         ticket.limit = limit.after;
-        ticket.limit_description = limit.describe(ticket.reservation, margin);
+        ticket.limit_rule = limit;
+        ticket.margin = margin;
     } catch (const std::exception& e) {
         // The check let through something the accessors still choke on: the job is as unreadable as any.
         auto unreadable = fetched;
@@ -252,7 +253,7 @@ void Processor::run_job(const protocol::FetchedJob& fetched) {
     auto result = PendingResult::ack(input.jid, input.jobtype);
     if (end.timed_out) {
         result.failure = protocol::FailureReport{
-            "JobTimeout", "job exceeded its time limit: " + running->limit_description, {}};
+            "JobTimeout", "job exceeded its time limit: " + running->describe_limit(), {}};
     } else if (outcome.status == plugins::JobOutcome::Status::fail) {
         result.failure = protocol::FailureReport{outcome.errtype, outcome.message, outcome.backtrace};
     }

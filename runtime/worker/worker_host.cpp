@@ -228,7 +228,7 @@ void WorkerHost::Impl::fire_job_timeouts() {
                          " s); the server hands it to another worker when the reservation ends");
     for (const auto& job : ctx->busy.expire_overdue(now))
         ctx->log_job(Poco::Message::PRIO_WARNING, job->jid, job->jobtype,
-                     "exceeded its time limit, " + job->limit_description +
+                     "exceeded its time limit, " + job->describe_limit() +
                          ": cancelling; it will be FAILed as JobTimeout when it returns");
 }
 

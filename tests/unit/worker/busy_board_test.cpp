@@ -16,7 +16,6 @@ JobTicket ticket(const std::string& jid, const std::string& jobtype,
     t.jobtype = jobtype;
     t.payload = R"({"jid":")" + jid + R"(","jobtype":")" + jobtype + R"(","args":[]})";
     t.limit = limit;
-    t.limit_description = limit ? "worker.job_timeout" : "";
     return t;
 }
 } // namespace
@@ -103,6 +102,25 @@ BOOST_AUTO_TEST_CASE(describe_names_pool_thread_jid_jobtype_and_elapsed_time) {
     auto job = board.job_started("images", 3, ticket("jid-9", "Resize"));
     const auto line = board.describe(job->started + 1500ms);
     BOOST_TEST(line == "pool=images thread=3 jid=jid-9 jobtype=Resize running_ms=1500\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_limit_is_described_from_its_rule_only_when_asked) {
+    BusyBoard board;
+    JobTicket by_timeout = ticket("jid-t", "Slow", 5000ms);
+    by_timeout.limit_rule = faktory_host::worker::time_limit(5000ms, 1800s, 15s);
+    by_timeout.margin = 15s;
+    board.fetch_started();
+    auto timed = board.job_started("default", 0, by_timeout);
+    BOOST_TEST(timed->describe_limit() == "worker.job_timeout (5000 ms)");
+
+    JobTicket by_reservation = ticket("jid-r", "Slow", 1785s);
+    by_reservation.reservation = 1800s;
+    by_reservation.limit_rule = faktory_host::worker::time_limit(std::nullopt, 1800s, 15s);
+    by_reservation.margin = 15s;
+    board.fetch_started();
+    auto reserved = board.job_started("default", 1, by_reservation);
+    BOOST_TEST(reserved->describe_limit() ==
+               "its reservation (reserve_for 1800 s) less the 15000 ms safety margin (1785000 ms)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
