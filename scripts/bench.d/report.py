@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import time
 
-METRICS = ["jobs_per_sec", "cpu_us_per_job", "rss_kb", "p50_ms", "p99_ms"]
+METRICS = ["jobs_per_sec", "cpu_us_per_job", "rss_kb", "p50_ms", "p99_ms", "p50_fixed_ms", "p99_fixed_ms"]
 ORDER = ["raw", "host", "host-8783c93", "node"]
 
 
@@ -75,14 +75,17 @@ def table(results, reload_figures, notes):
         first = rows[0]
         out.append(f"concurrency {concurrency}, {first['jobs']:,} no-op jobs per round, "
                    f"median of {first['rounds']} round(s) (min-max)")
-        out.append(f"  {'':<13}{'jobs/s':<26}{'CPU µs/job':<20}{'peak RSS MB':<20}{'p50 ms':<20}{'p99 ms':<20}")
+        out.append(f"  {'':<13}{'jobs/s':<26}{'CPU µs/job':<20}{'peak RSS MB':<20}{'p50 ms':<20}{'p99 ms':<20}"
+                   f"{'p50 ms, same rate':<20}{'p99 ms, same rate':<20}")
         for r in rows:
             out.append(f"  {r['name']:<13}{_cell(r, 'jobs_per_sec', 0):<26}{_cell(r, 'cpu_us_per_job', 1):<20}"
-                       f"{_cell(r, 'rss_kb', 1):<20}{_cell(r, 'p50_ms', 2):<20}{_cell(r, 'p99_ms', 2):<20}")
+                       f"{_cell(r, 'rss_kb', 1):<20}{_cell(r, 'p50_ms', 2):<20}{_cell(r, 'p99_ms', 2):<20}"
+                       f"{_cell(r, 'p50_fixed_ms', 2):<20}{_cell(r, 'p99_fixed_ms', 2):<20}")
         loads = ", ".join(f"{r['name']} {r['latency_load_jobs_per_sec']:,.0f}/s" for r in rows
                           if r.get("latency_load_jobs_per_sec"))
         if loads:
-            out.append(f"  latency load (a fraction of each one's throughput, --latency-load): {loads}")
+            out.append(f"  p50/p99 at half load: each at a fraction of its own throughput (--latency-load): {loads}; "
+                       f"'same rate': every one at --latency-rate")
         out.extend("  " + line for line in comparisons(results, concurrency))
         out.append("")
     if reload_figures:
