@@ -98,6 +98,34 @@ std::string connection_error_of(Action&& action) {
     return "(no ConnectionError)";
 }
 
+// How a connect that a stop request cut short ended: the error, and how long
+// after the request connect() gave up.
+struct StoppedConnect {
+    std::string message;
+    Clock::duration after_request{};
+};
+
+// Connects with `options`, requesting the stop once the server has `accepted`
+// the TCP connection (so the stop lands while the client is blocked past it).
+StoppedConnect connect_and_stop_once_accepted(ClientOptions options, const std::atomic<bool>& accepted) {
+    std::stop_source stop;
+    options.stop_connecting = stop.get_token();
+    Clock::time_point requested_at;
+    std::jthread stopper([&] {
+        const auto until = Clock::now() + 10s;
+        while (!accepted && Clock::now() < until) std::this_thread::sleep_for(5ms);
+        requested_at = Clock::now();
+        stop.request_stop();
+    });
+    Client client(options);
+    StoppedConnect result;
+    result.message = connection_error_of([&] { client.connect(); });
+    const auto stopped_at = Clock::now();
+    stopper.join();
+    result.after_request = stopped_at - requested_at;
+    return result;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(connection_deadline)
@@ -161,24 +189,11 @@ BOOST_AUTO_TEST_CASE(a_stop_request_abandons_a_connect_to_a_server_that_never_gr
         accepted = true;
         hold_until_done(done);  // never says HI
     });
-    std::stop_source stop;
-    auto options = server.options(10000ms);
-    options.stop_connecting = stop.get_token();
-    Clock::time_point requested_at;
-    std::jthread stopper([&] {
-        const auto until = Clock::now() + 10s;
-        while (!accepted && Clock::now() < until) std::this_thread::sleep_for(5ms);
-        requested_at = Clock::now();
-        stop.request_stop();
-    });
-    Client client(options);
-    const auto message = connection_error_of([&] { client.connect(); });
-    const auto stopped_at = Clock::now();
-    stopper.join();
-    BOOST_TEST(message.find("stopping") != std::string::npos, message);
+    const auto stopped = connect_and_stop_once_accepted(server.options(10000ms), accepted);
+    BOOST_TEST(stopped.message.find("stopping") != std::string::npos, stopped.message);
     BOOST_TEST(accepted.load());
     // Far below the 10 s read timeout: the blocked read was cut, not waited out.
-    BOOST_TEST((stopped_at - requested_at < 1s));
+    BOOST_TEST((stopped.after_request < 1s));
 }
 
 BOOST_AUTO_TEST_CASE(a_stop_request_cuts_a_tls_handshake_the_module_is_blocked_in) {
@@ -189,27 +204,15 @@ BOOST_AUTO_TEST_CASE(a_stop_request_cuts_a_tls_handshake_the_module_is_blocked_i
         accepted = true;
         hold_until_done(done);  // accepts TCP, never answers the ClientHello
     });
-    std::stop_source stop;
     auto options = server.options(10000ms);
     options.url.tls = true;
     options.tls.verify_peer = false;
     options.connect_timeout = 10000ms;
-    options.stop_connecting = stop.get_token();
-    Clock::time_point requested_at;
-    std::jthread stopper([&] {
-        const auto until = Clock::now() + 10s;
-        while (!accepted && Clock::now() < until) std::this_thread::sleep_for(5ms);
-        requested_at = Clock::now();
-        stop.request_stop();
-    });
-    Client client(options);
-    const auto message = connection_error_of([&] { client.connect(); });
-    const auto stopped_at = Clock::now();
-    stopper.join();
-    BOOST_TEST(message.find("stopping") != std::string::npos, message);
+    const auto stopped = connect_and_stop_once_accepted(options, accepted);
+    BOOST_TEST(stopped.message.find("stopping") != std::string::npos, stopped.message);
     BOOST_TEST(accepted.load());
     // Far below the 10 s connect timeout that bounds the handshake: it was cut, not waited out.
-    BOOST_TEST((stopped_at - requested_at < 1s));
+    BOOST_TEST((stopped.after_request < 1s));
 }
 
 BOOST_AUTO_TEST_CASE(a_stop_requested_before_connecting_fails_at_once) {
