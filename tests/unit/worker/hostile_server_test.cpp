@@ -70,11 +70,16 @@ bool stays(Predicate&& holds, std::chrono::milliseconds span) {
 
 // The first command line starting with `prefix` and the next line on the same
 // connection, once both arrived.
+// The first command line in `lines` that starts with `prefix`, or lines.end().
+std::vector<ScriptedFaktory::Received>::const_iterator first_starting(
+    const std::vector<ScriptedFaktory::Received>& lines, const std::string& prefix) {
+    return std::find_if(lines.begin(), lines.end(), [&](const auto& r) { return r.line.rfind(prefix, 0) == 0; });
+}
+
 std::optional<std::pair<ScriptedFaktory::Received, ScriptedFaktory::Received>> after_result(
     const ScriptedFaktory& server, const std::string& prefix) {
     const auto lines = server.received();
-    const auto result =
-        std::find_if(lines.begin(), lines.end(), [&](const auto& r) { return r.line.rfind(prefix, 0) == 0; });
+    const auto result = first_starting(lines, prefix);
     if (result == lines.end()) return std::nullopt;
     const auto next =
         std::find_if(result + 1, lines.end(), [&](const auto& r) { return r.connection == result->connection; });
@@ -232,8 +237,7 @@ BOOST_AUTO_TEST_CASE(a_result_whose_reply_is_lost_is_sent_again_alone_on_the_nex
     BOOST_TEST_REQUIRE(eventually([&] { return resent_and_next().has_value(); }));
     const auto [resent, next] = *resent_and_next();
     const auto first = server.received();
-    const auto first_ack =
-        std::find_if(first.begin(), first.end(), [](const auto& r) { return r.line.rfind("ACK ", 0) == 0; });
+    const auto first_ack = first_starting(first, "ACK ");
     BOOST_TEST(resent.connection > first_ack->connection);
     BOOST_TEST(jid_of(resent.line) == "job-lost-1");
     // Alone: the FETCH after the re-sent ACK was written only once the ACK was answered.
@@ -262,8 +266,7 @@ BOOST_AUTO_TEST_CASE(at_terminate_the_last_result_goes_out_alone_with_no_fetch) 
     BOOST_TEST_REQUIRE(server.commands_starting("ACK ").size() == 1u);
     // Fetching is held once terminating: nothing rides along with the ACK, and nothing follows it.
     const auto lines = server.received();
-    const auto ack =
-        std::find_if(lines.begin(), lines.end(), [](const auto& r) { return r.line.rfind("ACK ", 0) == 0; });
+    const auto ack = first_starting(lines, "ACK ");
     for (auto it = ack + 1; it != lines.end(); ++it)
         if (it->connection == ack->connection) BOOST_TEST(it->line.rfind("FETCH", 0) != 0u, it->line);
 }
