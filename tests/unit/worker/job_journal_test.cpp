@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
@@ -47,6 +49,21 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 void arm_crash_handlers() {
     faktory_host::crash::install_fatal_signal_handlers();
     faktory_host::crash::install_exit_watch();
+}
+
+// In a child about to die: a second job, on a thread of its own in the
+// "urgent" pool, still running when the process goes (it never returns).
+// Returns once that job is in the journal.
+void start_bystander_job(JobJournal& journal, const std::string& jid, const std::string& jobtype,
+                         const std::string& plugin) {
+    auto started = std::make_shared<std::atomic<bool>>(false);
+    std::thread([&journal, started, jid, jobtype, plugin] {
+        const auto input = job(jid, jobtype);
+        const JobJournal::Entry entry(journal, "urgent", 0, input, plugin);
+        *started = true;
+        while (true) std::this_thread::sleep_for(10ms);
+    }).detach();
+    while (!*started) std::this_thread::sleep_for(1ms);
 }
 
 } // namespace
@@ -163,15 +180,7 @@ BOOST_AUTO_TEST_CASE(a_segfault_names_the_job_and_other_jobs_learn_the_process_s
             JobJournal journal;
             journal.open(file, two_pools);
             arm_crash_handlers();
-            std::atomic<bool> other_started{false};
-            std::thread other([&] {
-                const auto input = job("jid-bystander", "Slow");
-                const JobJournal::Entry entry(journal, "urgent", 0, input, "slow-plugin");
-                other_started = true;
-                while (true) std::this_thread::sleep_for(10ms);
-            });
-            other.detach();
-            while (!other_started) std::this_thread::sleep_for(1ms);
+            start_bystander_job(journal, "jid-bystander", "Slow", "slow-plugin");
             const auto input = job("jid-segv", "Crash");
             const JobJournal::Entry entry(journal, "bulk", 1, input, "crashy");
             std::raise(SIGSEGV);
@@ -211,15 +220,7 @@ BOOST_AUTO_TEST_CASE(exit_called_by_a_handler_is_logged_with_every_running_job_a
             journal.open(file, two_pools);
             arm_crash_handlers();
             faktory_host::crash::set_orderly_exit(true);  // even then: the exit came from plugin code
-            std::atomic<bool> other_started{false};
-            std::thread other([&] {
-                const auto input = job("jid-other", "Other");
-                const JobJournal::Entry entry(journal, "urgent", 0, input, "other-plugin");
-                other_started = true;
-                while (true) std::this_thread::sleep_for(10ms);
-            });
-            other.detach();
-            while (!other_started) std::this_thread::sleep_for(1ms);
+            start_bystander_job(journal, "jid-other", "Other", "other-plugin");
             const auto input = job("jid-exit", "Quit");
             const JobJournal::Entry entry(journal, "bulk", 0, input, "quitter");
             std::exit(3);
