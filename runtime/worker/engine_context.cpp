@@ -152,25 +152,7 @@ std::chrono::milliseconds EngineContext::deliver_results(protocol::Client& clien
                     break;
                 }
             } catch (const protocol::ServerError& e) {
-                const bool fail_of_gone_reservation = refusal_is_final(result, e);
-                const bool give_back_unacceptable =
-                    result.kind() == PendingResult::Kind::give_back && result.reservation_released &&
-                    push_refused_for_content(e);
-                if (fail_of_gone_reservation) {
-                    log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
-                            std::string("the server no longer holds the reservation, FAIL dropped: ") + e.what());
-                    return;
-                }
-                if (give_back_unacceptable) {
-                    log_job(Poco::Message::PRIO_ERROR, result.jid, result.jobtype,
-                            std::string("the server refused to take the job back: ") + e.what() +
-                                "; its payload: " + result.give_back_payload);
-                    return;
-                }
-                log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
-                        std::string("the server refused the ") + result.verb() + " (" + e.what() +
-                            "); kept, it will be sent again");
-                throw;
+                if (keep_refused(result, e)) throw;
             }
         });
         if (sent > 0) ledger.delivered();
@@ -178,6 +160,25 @@ std::chrono::milliseconds EngineContext::deliver_results(protocol::Client& clien
     } catch (const protocol::ServerError&) {
         return ledger.refused();
     }
+}
+
+bool EngineContext::keep_refused(const PendingResult& result, const protocol::ServerError& refusal) const {
+    if (refusal_is_final(result, refusal)) {
+        log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+                std::string("the server no longer holds the reservation, FAIL dropped: ") + refusal.what());
+        return false;
+    }
+    if (result.kind() == PendingResult::Kind::give_back && result.reservation_released &&
+        push_refused_for_content(refusal)) {
+        log_job(Poco::Message::PRIO_ERROR, result.jid, result.jobtype,
+                std::string("the server refused to take the job back: ") + refusal.what() +
+                    "; its payload: " + result.give_back_payload);
+        return false;
+    }
+    log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
+            std::string("the server refused the ") + result.verb() + " (" + refusal.what() +
+                "); kept, it will be sent again");
+    return true;
 }
 
 } // namespace faktory_host::worker

@@ -74,6 +74,11 @@ struct EngineContext {
     // keeps it for a re-send with backoff. Connection failures propagate; the
     // results stay.
     std::chrono::milliseconds deliver_results(protocol::Client& client);
+
+    // What a refusal of `result` means, logged: false when it is final (the
+    // result is dropped), true when the result is to be kept and sent again.
+    // One rule for results sent alone and for those written with a FETCH.
+    bool keep_refused(const PendingResult& result, const protocol::ServerError& refusal) const;
 };
 
 } // namespace faktory_host::worker

@@ -145,14 +145,7 @@ std::optional<protocol::FetchedJob> Processor::deliver_and_fetch(protocol::Clien
             ++delivered;
             return;
         }
-        if (refusal_is_final(result, *refusal)) {
-            ctx.log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
-                        std::string("the server no longer holds the reservation, FAIL dropped: ") + refusal->what());
-            return;
-        }
-        ctx.log_job(Poco::Message::PRIO_WARNING, result.jid, result.jobtype,
-                    std::string("the server refused the ") + result.verb() + " (" + refusal->what() +
-                        "); kept, it will be sent again");
+        if (!ctx.keep_refused(result, *refusal)) return;
         // Re-sends back off for the whole ledger, as deliver_results does; the hold
         // starts now, before the result is back where other processors see it,
         // not once the FETCH (which may block 2 s) is answered.
